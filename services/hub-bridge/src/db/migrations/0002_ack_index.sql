@@ -1,0 +1,1 @@
+CREATE INDEX "messages_ack_idx" ON "hub_bridge"."messages" USING btree ("ack_distribution_id");

@@ -1,0 +1,2 @@
+DROP TABLE "hub_bridge"."leases" CASCADE;--> statement-breakpoint
+DROP TABLE "hub_bridge"."outbox" CASCADE;

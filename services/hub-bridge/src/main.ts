@@ -1,0 +1,4 @@
+import { runServiceAlone } from '@hip/shared/node';
+import { hubBridge } from './service.ts';
+
+await runServiceAlone(hubBridge);
