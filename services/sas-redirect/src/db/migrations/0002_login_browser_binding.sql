@@ -1,0 +1,1 @@
+ALTER TABLE "sas_redirect"."login_transactions" ADD COLUMN "browser_hash" text;

@@ -1,0 +1,4 @@
+import { runServiceAlone } from '@hip/shared/node';
+import { sasRedirect } from './service.ts';
+
+await runServiceAlone(sasRedirect);
