@@ -68,7 +68,14 @@ export function recordingLogger(lines: string[]): Logger {
 }
 
 /** A bridge on a fresh database; `published` holds what it sent to the Hub (RC-REFs, RS-ERRORs...). */
-export async function startTestBridge(options: { bus?: Bus; logger?: Logger } = {}) {
+export async function startTestBridge(
+  options: {
+    bus?: Bus;
+    logger?: Logger;
+    /** Runs while the bridge waits for its publish to be confirmed, as the Hub may answer by then. */
+    onPublish?: (message: OutgoingMessage) => Promise<void>;
+  } = {},
+) {
   const database = await freshDatabase();
   await database.migrate(migrations);
   const store = new TraceStore(database.db);
@@ -76,6 +83,7 @@ export async function startTestBridge(options: { bus?: Bus; logger?: Logger } = 
   const connection = {
     publish: async (message: OutgoingMessage) => {
       published.push(message);
+      await options.onPublish?.(message);
     },
   } as unknown as HubConnection;
   const bridge = new HubBridge({

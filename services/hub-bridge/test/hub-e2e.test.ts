@@ -133,6 +133,33 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
     return res.status === 200 ? res.json() : undefined;
   }
 
+  /**
+   * The receiver's trace once delivered. The sender can see the RC-REF before the receiver has
+   * recorded sending it, so the receiver's side is waited for, never read right away.
+   */
+  function deliveredAt(svc: Svc, id: string) {
+    return waitFor(
+      async () => {
+        const t = await trace(svc, id);
+        return t?.state === 'delivered' ? t : undefined;
+      },
+      { what: `${id} delivered` },
+    );
+  }
+
+  /** The messages B's bus subscriber has taken in, once they are all there. */
+  function onBusAtB(ids: string[]) {
+    return waitFor(
+      () => {
+        const byId = new Map(inboundAtB.map((m) => [m.json<{ distributionId: string }>().distributionId, m]));
+        const missing = ids.filter((id) => !byId.has(id));
+        if (missing.length) throw new Error(`not on B's bus yet: ${missing.slice(0, 3).join(', ')}`);
+        return byId;
+      },
+      { what: "messages on B's bus" },
+    );
+  }
+
   /** Every business example goes A -> B and comes back acknowledged by B's RC-REF in A's trace. */
   async function roundTrip(examples: Example[], format: 'json' | 'xml') {
     const business = examples.filter((e) => e.type !== 'RC-REF' && e.type !== 'RS-ERROR');
@@ -157,14 +184,14 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
       },
       { timeoutMs: 60_000, intervalMs: 250, what: `all ${format} examples acknowledged` },
     );
+    const onBusById = await onBusAtB(ids);
     for (const [i, id] of ids.entries()) {
       const sent = await trace(a, id);
-      const received = await trace(b, id);
-      expect(received?.state, business[i]?.file).toBe('delivered');
-      expect(received?.format).toBe(format);
+      const received = await deliveredAt(b, id);
+      expect(received.format, business[i]?.file).toBe(format);
       expect(sent.ackDistributionId).toBe(received.ackDistributionId);
       expect(sent.ackDistributionId.startsWith(`${B}_`)).toBe(true);
-      const onBus = inboundAtB.find((m) => m.json<{ distributionId: string }>().distributionId === id);
+      const onBus = onBusById.get(id);
       expect(onBus?.subject).toBe(`hub.inbound.${business[i]?.type}`);
       expect(onBus?.json<{ content: unknown }>().content).toEqual(business[i]?.content);
     }
@@ -455,8 +482,8 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
       },
       { timeoutMs: 60_000, intervalMs: 250, what: 'every burst message acknowledged' },
     );
-    const receivedAtB = new Set(inboundAtB.map((m) => m.json<{ distributionId: string }>().distributionId));
-    expect(ids.filter((id) => !receivedAtB.has(id))).toEqual([]);
+    const onBus = await onBusAtB(ids);
+    expect(ids.filter((id) => !onBus.has(id))).toEqual([]);
   }, 90_000);
 
   it('sends a message published on the bus subject hub.outbound', async () => {
@@ -647,7 +674,7 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
           { timeoutMs: 20_000, intervalMs: 100 },
         );
         expect(row.ackDistributionId.startsWith(`${B}_`)).toBe(true);
-        expect((await trace(b, distributionId))?.state).toBe('delivered');
+        expect((await deliveredAt(b, distributionId)).ackDistributionId).toBe(row.ackDistributionId);
       } finally {
         await online.stop();
       }
@@ -677,7 +704,7 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
         const t = await trace(xmlBridge, fromXml.distributionId);
         return t?.state === 'acknowledged' ? t : undefined;
       });
-      expect((await trace(b, fromXml.distributionId))?.format).toBe('xml');
+      expect((await deliveredAt(b, fromXml.distributionId)).format).toBe('xml');
     } finally {
       await xmlBridge.stop();
     }
@@ -715,7 +742,7 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
         return t?.state === 'acknowledged' ? t : undefined;
       });
       expect(row.vhost).toBe(second.vhost);
-      expect((await trace(b2, distributionId))?.vhost).toBe(second.vhost);
+      expect((await deliveredAt(b2, distributionId)).vhost).toBe(second.vhost);
       expect(sim2.stats.routed).toBeGreaterThanOrEqual(2); // the message and its RC-REF
       const unknown = await send(a2, {
         recipient: B,
@@ -748,11 +775,13 @@ describeWithServers(['rabbitmq'], 'hub-bridge A -> Hub simulator -> hub-bridge B
     );
     const row = await waitFor(async () => {
       const t = await trace(b, e.distributionID);
-      return t?.errorCode ? t : undefined;
+      return t?.errorCode && t.state === 'delivered' ? t : undefined;
     });
     expect(row).toMatchObject({ direction: 'received', state: 'delivered', errorCode: 501 });
     expect(row.errorCause).toContain('RC-REF not delivered');
-    expect(row.history.at(-1).detail).toContain(`RC-REF ${row.ackDistributionId} reported 501`);
+    expect(row.history.map((h: { detail: string }) => h.detail)).toContainEqual(
+      expect.stringContaining(`RC-REF ${row.ackDistributionId} reported 501`),
+    );
   });
 
   it('parks an unreadable delivery on .message or .info (no envelope, nobody to answer) instead of dropping it', async () => {

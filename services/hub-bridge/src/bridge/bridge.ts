@@ -243,9 +243,20 @@ export class HubBridge {
     content: unknown,
     kind: DistributionKind,
   ): Promise<Edxl> {
+    const edxl = this.buildReply(recipientId, typeName, content, kind);
+    await this.publishReply(vhost, edxl);
+    return edxl;
+  }
+
+  private buildReply(
+    recipientId: string,
+    typeName: 'RC-REF' | 'RS-ERROR',
+    content: unknown,
+    kind: DistributionKind,
+  ): Edxl {
     const type = typeByName(typeName);
     if (!type) throw new Error(`${typeName} missing from the type table`);
-    const edxl = buildMessage({
+    return buildMessage({
       senderId: this.deps.options.clientId,
       recipientId,
       type,
@@ -255,6 +266,9 @@ export class HubBridge {
       uniqueId: randomUUID(),
       ttlMs: this.deps.options.ttlMs,
     });
+  }
+
+  private async publishReply(vhost: string, edxl: Edxl): Promise<void> {
     const connection = this.deps.connections.get(vhost);
     if (!connection) throw new Error(`no connection for vhost ${vhost}`);
     const format = this.deps.options.format;
@@ -264,7 +278,6 @@ export class HubBridge {
       messageId: edxl.distributionID,
       correlationId: currentCorrelationId(),
     });
-    return edxl;
   }
 
   /**
@@ -375,38 +388,30 @@ export class HubBridge {
         .map((c) => c.jsonContent.embeddedJsonContent.message.customContent)
         .filter((c): c is Record<string, unknown> => !!c && typeof c === 'object'),
     };
-    // Durably on our bus first (deduplicated by distributionID), then RC-REF, then the trace,
-    // then the AMQP ack. A crash in between redelivers: the bus drops the duplicate and the
-    // sender gets a second RC-REF for the same message, which it already treats as one.
+    // Durably on our bus first (deduplicated by distributionID), then the trace naming the
+    // RC-REF, then the RC-REF, then the AMQP ack. The trace is written before the RC-REF leaves
+    // because the Hub's report about that RC-REF can come back on .info at once, and it is
+    // matched to this message by the RC-REF's id. A crash in between redelivers: the bus drops
+    // the duplicate and the sender gets a second RC-REF for the same message, which it already
+    // treats as one.
     await this.deps.bus.publish(HUB_SUBJECTS.inbound(verdict.type.type), inbound, {
       msgId: summary.distributionId,
     });
-    const ref = await this.reply(
-      vhost,
-      summary.senderId,
-      'RC-REF',
-      rcRefContent(summary.distributionId),
-      'Ack',
-    );
-    const delivered = {
-      state: 'delivered',
-      ackDistributionId: ref.distributionID,
-      acknowledgedAt: this.now(),
-    };
-    const events = [
-      { state: 'received', detail: 'published on the bus' },
-      { state: 'delivered', detail: `RC-REF ${ref.distributionID} sent` },
-    ];
-    const { created } = await this.deps.store.insert({ ...base, ...delivered }, events, now);
+    const ref = this.buildReply(summary.senderId, 'RC-REF', rcRefContent(summary.distributionId), 'Ack');
+    const received = { state: 'received', ackDistributionId: ref.distributionID };
+    const onBus = { state: 'received', detail: 'published on the bus' };
+    const { created } = await this.deps.store.insert({ ...base, ...received }, onBus, now);
     if (!created) {
-      // A parked message re-processed: its row exists already.
-      await this.deps.store.update(
-        summary.distributionId,
-        delivered,
-        events[1] as (typeof events)[1],
-        this.now(),
-      );
+      // A parked message re-processed, or a redelivery after a crash: its row exists already.
+      await this.deps.store.update(summary.distributionId, received, onBus, this.now());
     }
+    await this.publishReply(vhost, ref);
+    await this.deps.store.update(
+      summary.distributionId,
+      { state: 'delivered', acknowledgedAt: this.now() },
+      { state: 'delivered', detail: `RC-REF ${ref.distributionID} sent` },
+      this.now(),
+    );
   }
 
   /** The trace row of a received delivery, before its state. */
