@@ -26,6 +26,7 @@ let passed = 0;
 let failed = 0;
 let skipped = 0;
 const rows = [];
+const failures = [];
 for (const dir of packages) {
   const file = join(dir, '.vitest-results.json');
   const name = dir.slice(root.length);
@@ -37,6 +38,13 @@ for (const dir of packages) {
   const suitesFailed = r.testResults.filter(
     (t) => t.status === 'failed' && t.assertionResults.length === 0,
   ).length;
+  for (const suite of r.testResults) {
+    const file = suite.name.slice(root.length);
+    if (suite.status === 'failed' && suite.assertionResults.length === 0)
+      failures.push(`${file}\n${firstLines(suite.message)}`);
+    for (const test of suite.assertionResults.filter((t) => t.status === 'failed'))
+      failures.push(`${file} > ${test.fullName}\n${firstLines(test.failureMessages.join('\n'))}`);
+  }
   passed += r.numPassedTests;
   failed += r.numFailedTests + suitesFailed;
   skipped += r.numPendingTests + r.numTodoTests;
@@ -45,8 +53,18 @@ for (const dir of packages) {
       (r.numPendingTests ? `, ${r.numPendingTests} not run` : ''),
   );
 }
+// The failures are repeated here, at the end, where a truncated CI log still shows them.
+if (failures.length) console.log(`\nFailed tests:\n\n${failures.join('\n\n')}`);
 console.log(`\nTests by package:\n${rows.join('\n')}\n`);
 const turboFailed = run.status !== 0;
 if (turboFailed && failed === 0) failed = 1; // a package whose tests could not even start
 console.log(`${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
 process.exit(turboFailed || failed > 0 ? 1 : 0);
+
+function firstLines(text = '', count = 12) {
+  return text
+    .split('\n')
+    .slice(0, count)
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
