@@ -64,6 +64,7 @@ process.exit(turboFailed || failed > 0 ? 1 : 0);
 function firstLines(text = '', count = 12) {
   return text
     .split('\n')
+    .filter((line) => !/node_modules|\(<anonymous>\)/.test(line)) // the runner's own stack frames
     .slice(0, count)
     .map((line) => `    ${line}`)
     .join('\n');
