@@ -22,5 +22,6 @@ export {
   problemOf,
 } from './http/problem.ts';
 export * from './log.ts';
+export * from './periodic.ts';
 export * from './service.ts';
 export { AdminLayout, StatusBadge } from './ui/layout.tsx';

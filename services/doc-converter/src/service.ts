@@ -3,7 +3,15 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { ConfigError, createOutboxRelay, defineService, flag, runPeriodicWithLease, z } from '@hip/shared';
+import {
+  ConfigError,
+  createOutboxRelay,
+  defineService,
+  flag,
+  runPeriodically,
+  runPeriodicWithLease,
+  z,
+} from '@hip/shared';
 import { TCS_DOCUMENTS_BUCKET } from '@hip/shared/schemas';
 import { publishSampleDocuments } from '../sim/cpv2-publisher.ts';
 import { prepareDemo } from '../sim/demo.ts';
@@ -147,9 +155,11 @@ export const docConverter = defineService({
       backoffMs: config.CONSUMER_BACKOFF_MS,
       concurrency: config.CONSUMER_CONCURRENCY,
     });
-    const sweeper = setInterval(() => {
-      processor.sweep(config.SWEEP_EVERY_MS).catch((error) => logger.warn({ err: error }, 'sweep failed'));
-    }, config.SWEEP_EVERY_MS);
+    const stopSweeper = runPeriodically({
+      everyMs: config.SWEEP_EVERY_MS,
+      job: () => processor.sweep(config.SWEEP_EVERY_MS),
+      onError: (error) => logger.warn({ err: error }, 'sweep failed'),
+    });
     const intake = config.INTAKE_DIR
       ? intakeFolder({
           dir: config.INTAKE_DIR,
@@ -197,7 +207,7 @@ export const docConverter = defineService({
       app,
       async stop() {
         clearTimeout(demo);
-        clearInterval(sweeper);
+        await stopSweeper();
         await stopIntake?.();
         for (const s of subscriptions) await s.stop();
         await relay.stop();

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { createOutboxRelay, defineService, flag, urlWith, z } from '@hip/shared';
+import { createOutboxRelay, defineService, flag, runPeriodically, urlWith, z } from '@hip/shared';
 import { createMtlsFetch } from './adapters/mtls-fetch.ts';
 import { createOfferAdapter } from './adapters/offer.ts';
 import { createPscClient } from './adapters/psc.ts';
@@ -220,17 +220,18 @@ export const sasRedirect = defineService({
       appointments,
       offer,
     });
-    const sweeper = sso
-      ? setInterval(
-          () => sso.sessions.sweep().catch((e) => logger.warn({ err: e }, 'session sweep failed')),
-          60_000,
-        )
+    const stopSweeper = sso
+      ? runPeriodically({
+          everyMs: 60_000,
+          job: () => sso.sessions.sweep(),
+          onError: (error) => logger.warn({ err: error }, 'session sweep failed'),
+          keepAlive: false,
+        })
       : undefined;
-    sweeper?.unref();
     return {
       app,
       async stop() {
-        if (sweeper) clearInterval(sweeper);
+        await stopSweeper?.();
         for (const s of subscriptions) await s.stop();
         await relay.stop();
         await redirectLog.stop();

@@ -1,5 +1,6 @@
 import { and, eq, type SQL, sql } from 'drizzle-orm';
 import { type PgSchema, text, timestamp } from 'drizzle-orm/pg-core';
+import { runPeriodically } from '../periodic.ts';
 import type { Database } from './types.ts';
 
 /** The lease table of a service: one row per periodic job, held by one replica at a time. */
@@ -62,10 +63,10 @@ export function runPeriodicWithLease(options: {
 }): () => Promise<void> {
   const ttlMs = options.everyMs * 3;
   const acquire = () => tryAcquireLease(options.db, options.table, options.name, options.holder, ttlMs);
-  let current: Promise<void> | undefined;
-  const tick = async () => {
-    if (current) return;
-    current = (async () => {
+  const stop = runPeriodically({
+    everyMs: options.everyMs,
+    onError: options.onError,
+    job: async () => {
       if (!(await acquire())) return;
       let renewing: Promise<unknown> = Promise.resolve();
       const renewal = setInterval(() => {
@@ -78,16 +79,10 @@ export function runPeriodicWithLease(options: {
         // A renewal landing after stop()'s release would hand the lease back to us.
         await renewing;
       }
-    })()
-      .catch(options.onError)
-      .finally(() => {
-        current = undefined;
-      });
-  };
-  const timer = setInterval(tick, options.everyMs);
+    },
+  });
   return async () => {
-    clearInterval(timer);
-    await current;
+    await stop();
     await releaseLease(options.db, options.table, options.name, options.holder).catch(() => undefined);
   };
 }

@@ -5,6 +5,7 @@ import {
   enqueueEvents,
   type Logger,
   type OutgoingEvent,
+  runPeriodically,
   subscribeDeadLetters,
   z,
 } from '@hip/shared';
@@ -83,8 +84,7 @@ export function createInbound(deps: InboundDeps) {
   const today = deps.today ?? (() => parisDay.format(new Date()));
   let subscription: { stop(): Promise<void> } | undefined;
   let deadLetters: { stop(): Promise<void> } | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let sweeping: Promise<void> | undefined;
+  let stopRetries: (() => Promise<void>) | undefined;
 
   /**
    * Retries, on any replica, the failed messages whose backoff is over (the per-client lock keeps
@@ -514,20 +514,12 @@ export function createInbound(deps: InboundDeps) {
     },
     async start() {
       const auto = deps.autoRetry ?? { baseMs: 30_000, maxAttempts: 5 };
-      if (auto.baseMs > 0) {
-        timer = setInterval(
-          () => {
-            sweeping ??= retryDue(auto)
-              .catch((error: unknown) =>
-                logger.warn({ err: error }, 'automatic retry of ARCAD messages failed'),
-              )
-              .finally(() => {
-                sweeping = undefined;
-              });
-          },
-          Math.max(50, Math.floor(auto.baseMs / 2)),
-        );
-      }
+      if (auto.baseMs > 0)
+        stopRetries = runPeriodically({
+          everyMs: Math.max(50, Math.floor(auto.baseMs / 2)),
+          job: () => retryDue(auto),
+          onError: (error) => logger.warn({ err: error }, 'automatic retry of ARCAD messages failed'),
+        });
       subscription = await bus.subscribe({
         subject: 'arcad.*.*.received',
         durable: INBOUND_DURABLE,
@@ -546,8 +538,7 @@ export function createInbound(deps: InboundDeps) {
       });
     },
     async stop() {
-      clearInterval(timer);
-      await sweeping;
+      await stopRetries?.();
       await subscription?.stop();
       await deadLetters?.stop();
     },

@@ -5,6 +5,7 @@ import {
   deadLetterSubject,
   fieldErrorsOf,
   type Logger,
+  runPeriodically,
   subscribeDeadLetters,
 } from '@hip/shared';
 import { arcadTenantToken } from '@hip/shared/schemas';
@@ -92,8 +93,7 @@ export function createOutbound(deps: OutboundDeps) {
   const { db, bus, arcad, live, logger } = deps;
   let subscription: { stop(): Promise<void> } | undefined;
   let deadLetters: { stop(): Promise<void> } | undefined;
-  let timer: ReturnType<typeof setInterval> | undefined;
-  let sweeping: Promise<void> | undefined;
+  let stopRetries: (() => Promise<void>) | undefined;
 
   /** Sends again the failed sends whose backoff is over; claiming them (updated_at) keeps replicas apart. */
   async function retryDue(auto: { baseMs: number; maxAttempts: number }) {
@@ -595,16 +595,11 @@ export function createOutbound(deps: OutboundDeps) {
     async start() {
       const auto = deps.autoRetry ?? { baseMs: 30_000, maxAttempts: 5 };
       if (auto.baseMs > 0)
-        timer = setInterval(
-          () => {
-            sweeping ??= retryDue(auto)
-              .catch((error: unknown) => logger.warn({ err: error }, 'automatic retry of live sends failed'))
-              .finally(() => {
-                sweeping = undefined;
-              });
-          },
-          Math.max(50, Math.floor(auto.baseMs / 2)),
-        );
+        stopRetries = runPeriodically({
+          everyMs: Math.max(50, Math.floor(auto.baseMs / 2)),
+          job: () => retryDue(auto),
+          onError: (error) => logger.warn({ err: error }, 'automatic retry of live sends failed'),
+        });
       subscription = await bus.subscribe({
         subject: 'livia.>',
         durable: OUTBOUND_DURABLE,
@@ -623,8 +618,7 @@ export function createOutbound(deps: OutboundDeps) {
       });
     },
     async stop() {
-      clearInterval(timer);
-      await sweeping;
+      await stopRetries?.();
       await subscription?.stop();
       await deadLetters?.stop();
     },

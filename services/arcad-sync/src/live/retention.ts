@@ -1,4 +1,4 @@
-import type { Database, Logger } from '@hip/shared';
+import { type Database, type Logger, runPeriodically } from '@hip/shared';
 import { and, inArray, lt, type SQL } from 'drizzle-orm';
 import { liveMessages, type MessageStatus } from './schema.ts';
 
@@ -33,19 +33,13 @@ export function startLogPurge(options: {
   everyMs?: number;
 }) {
   const { db, logger, retentionMs } = options;
-  let purging: Promise<unknown> | undefined;
-  const timer = setInterval(() => {
-    purging ??= purgeSettledMessages(db, retentionMs)
-      .then((n) => n > 0 && logger.info({ deleted: n }, 'ARCAD messages past retention deleted from the log'))
-      .catch((error: unknown) => logger.warn({ err: error }, 'purge of the ARCAD message log failed'))
-      .finally(() => {
-        purging = undefined;
-      });
-  }, options.everyMs ?? 600_000);
-  return {
-    async stop() {
-      clearInterval(timer);
-      await purging;
+  const stop = runPeriodically({
+    everyMs: options.everyMs ?? 600_000,
+    job: async () => {
+      const deleted = await purgeSettledMessages(db, retentionMs);
+      if (deleted > 0) logger.info({ deleted }, 'ARCAD messages past retention deleted from the log');
     },
-  };
+    onError: (error) => logger.warn({ err: error }, 'purge of the ARCAD message log failed'),
+  });
+  return { stop };
 }
