@@ -43,7 +43,7 @@ export async function startPlatform(
   logger?: Logger,
 ): Promise<Platform> {
   const config = loadConfigOrExit(
-    baseConfigSchema.extend({ INDEX_PORT: port(8080), SIMULATORS: flag(true) }),
+    baseConfigSchema.extend({ INDEX_PORT: port(8080), SIMULATORS: flag(true), SIMULATOR_PORTS: port(9100) }),
     env,
   );
   // Services and simulators add their own `service` to the root: a child of a logger that
@@ -59,15 +59,25 @@ export async function startPlatform(
   const database = await openDatabase({ url: config.DATABASE_URL, dataDir: config.DATA_DIR });
   const started: StartedService[] = [];
   const simulators: RunningSimulators[] = [];
+  // A simulator may need another's address (the SAS platform books through the Hub simulator):
+  // each one sees the variables of those started before it.
+  let simulatorEnv: Record<string, string> = {};
   for (const definition of services) {
     const { port: servicePort } = loadConfigOrExit(z.object({ port: port(definition.defaultPort) }), {
       port: env[portVariable(definition.name)],
     });
     const sims =
       config.SIMULATORS && definition.simulators
-        ? await definition.simulators({ logger: root.child({ service: `${definition.name}-sim` }), env })
+        ? await definition.simulators({
+            logger: root.child({ service: `${definition.name}-sim` }),
+            env: { ...simulatorEnv, ...definedOnly(env) },
+            portBase: config.SIMULATOR_PORTS,
+          })
         : undefined;
-    if (sims) simulators.push(sims);
+    if (sims) {
+      simulators.push(sims);
+      simulatorEnv = { ...simulatorEnv, ...sims.env };
+    }
     const serviceEnv = { ...sims?.env, ...definedOnly(env) };
     started.push(
       await startService(definition, { bus, database, logger: root, env: serviceEnv, port: servicePort }),

@@ -24,4 +24,6 @@ export {
 export * from './log.ts';
 export * from './periodic.ts';
 export * from './service.ts';
-export { AdminLayout, StatusBadge } from './ui/layout.tsx';
+export { type Flash, redirectWithFlash, takeFlash } from './ui/flash.ts';
+export { AdminLayout, StatusBadge, Timestamp } from './ui/layout.tsx';
+export { DISPLAY_TIME_ZONE, formatTimestamp } from './ui/time.ts';

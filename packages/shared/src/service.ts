@@ -45,7 +45,13 @@ export interface ServiceDefinition<S extends z.ZodObject = z.ZodObject> {
    */
   simulators?(context: {
     logger: Logger;
+    /** The platform's environment, plus the variables of the simulators started before this one. */
     env: Record<string, string | undefined>;
+    /**
+     * First port of the simulators' range (`SIMULATOR_PORTS`, 9100): each service takes its own
+     * block of ten from it (arcad-sync +10, hub-bridge +20, sas-redirect +30, vet-gateway +40).
+     */
+    portBase: number;
   }): Promise<RunningSimulators>;
 }
 

@@ -8,14 +8,15 @@ export const DEMO_TENANT = 'demo';
 export const DEMO_ARCAD_TENANT = 'livia25';
 
 /**
- * For `pnpm start`: ARCAD360 (REST on 9110, OpenID on 9111) and a LIVIA demo tenant (9112)
- * that pushes itself to arcad-sync as soon as someone activates tenant "demo" in the console.
+ * For `pnpm start`: ARCAD360 (REST on `firstPort`, OpenID on the next) and a LIVIA demo tenant
+ * (the one after) that pushes itself to arcad-sync as soon as someone activates tenant "demo" in
+ * the console.
  */
-export async function startDemoSimulators(env: Record<string, string | undefined>) {
+export async function startDemoSimulators(env: Record<string, string | undefined>, firstPort = 9110) {
   const publicUrl = env.PUBLIC_URL ?? `http://localhost:${env.ARCAD_SYNC_PORT ?? 8081}`;
   const arcad = await startArcadSimulator({
-    restPort: 9110,
-    oidcPort: 9111,
+    restPort: firstPort,
+    oidcPort: firstPort + 1,
     arcadTenant: DEMO_ARCAD_TENANT,
     redirectUris: [`${publicUrl}/auth/callback`],
     // ARCAD360's changes reach the demo tenant through its signed webhooks (the live flows).
@@ -52,7 +53,7 @@ export async function startDemoSimulators(env: Record<string, string | undefined
     await push();
     return c.redirect('/', 303);
   });
-  const liviaServer = await listen(livia, 9112, '127.0.0.1');
+  const liviaServer = await listen(livia, firstPort + 2, '127.0.0.1');
   return {
     env: {
       ...arcad.env,

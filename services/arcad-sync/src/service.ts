@@ -103,8 +103,8 @@ export const arcadSync = defineService({
       },
     };
   },
-  async simulators({ env }) {
+  async simulators({ env, portBase }) {
     const { startDemoSimulators } = await import('../sim/demo.ts');
-    return startDemoSimulators(env);
+    return startDemoSimulators(env, portBase + 10);
   },
 });

@@ -12,7 +12,7 @@ describe('single-process demo (pnpm start)', () => {
   let svc: Awaited<ReturnType<typeof startServiceForTest>>;
   beforeAll(async () => {
     dataDir = await mkdtemp(join(tmpdir(), 'doc-demo-'));
-    const sims = await docConverter.simulators?.({ logger: silentLogger, env: { DATA_DIR: dataDir } });
+    const sims = await docConverter.simulators?.({ logger: silentLogger, env: { DATA_DIR: dataDir }, portBase: 9100 });
     svc = await startServiceForTest(docConverter, {
       env: { ...sims?.env, INTAKE_POLL_MS: '200', INTAKE_SETTLE_MS: '0' },
     });

@@ -19,8 +19,8 @@ import { TraceStore } from './db/trace-store.ts';
 import type { HubErrorCode } from './domain/hub-errors.ts';
 import type { FieldError } from './domain/validation.ts';
 
-/** Ports of the demo platform's peer SAMU bridge (our sub-range is 9120-9129). */
-const PEER_PORT = 9121;
+/** Port of the demo platform's peer SAMU bridge, from the simulators' base (our block is +20..+29). */
+const PEER_PORT_OFFSET = 21;
 const DEFAULT_PORT = 8082;
 const DEMO_CLIENT = 'fr.health.samu770';
 const PEER_CLIENT = 'fr.health.samu920';
@@ -154,7 +154,7 @@ export const hubBridge = defineService({
       },
     };
   },
-  async simulators({ logger, env }) {
+  async simulators({ logger, env, portBase }) {
     const amqpUrl = env.AMQP_URL;
     if (!amqpUrl || !(await reachable(amqpUrl))) {
       logger.warn(
@@ -169,7 +169,7 @@ export const hubBridge = defineService({
     }
     return startDemoHub(amqpUrl, logger, {
       vhost: env.HUB_DEMO_VHOST || '/',
-      peerPort: env.HUB_DEMO_PEER_PORT ? Number(env.HUB_DEMO_PEER_PORT) : PEER_PORT,
+      peerPort: env.HUB_DEMO_PEER_PORT ? Number(env.HUB_DEMO_PEER_PORT) : portBase + PEER_PORT_OFFSET,
       adminUrl: ownAdminUrl(env),
     });
   },

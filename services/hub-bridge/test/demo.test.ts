@@ -28,7 +28,7 @@ describe('pnpm start without RabbitMQ', () => {
   ] as const) {
     it(`says that hub-bridge stays idle (${what}) and leaves it unconfigured`, async () => {
       const logger = recordingLogger();
-      const sims = await simulators({ logger, env: { ...env } });
+      const sims = await simulators({ logger, env: { ...env }, portBase: 9100 });
       expect(sims.env).toEqual({});
       expect(logger.warnings.join('\n')).toMatch(
         /RabbitMQ \(AMQP_URL\) is not reachable; hub-bridge stays idle/,
@@ -44,6 +44,7 @@ describeWithServers(['rabbitmq'], 'pnpm start with RabbitMQ: the simulator and a
     const vhost = await createTestVhost();
     const sims = await simulators({
       logger: recordingLogger(),
+      portBase: 9100,
       env: { AMQP_URL: serverUrl('rabbitmq'), HUB_DEMO_VHOST: vhost.vhost, HUB_DEMO_PEER_PORT: '0' },
     });
     try {

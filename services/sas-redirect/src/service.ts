@@ -79,9 +79,14 @@ export const sasRedirect = defineService({
   name: 'sas-redirect',
   defaultPort: 8083,
   configSchema,
-  async simulators({ logger, env }) {
+  async simulators({ logger, env, portBase }) {
     const { startSimulators } = await import('../sim/index.ts');
-    return startSimulators({ logger, servicePort: Number(env.SAS_REDIRECT_PORT ?? 8083) });
+    const first = portBase + 30;
+    return startSimulators({
+      logger,
+      servicePort: Number(env.SAS_REDIRECT_PORT ?? 8083),
+      ports: { psc: first, sas: first + 1, lrm: first + 2, pscWallet: first + 3 },
+    });
   },
   async create({ config, logger, bus, database }) {
     const specialties = parseSpecialtyCsv(

@@ -1,16 +1,13 @@
 import { makeVisits } from './catalogue.ts';
 import { startVetelevageSimulator } from './server.ts';
 
-/** Port of the simulator in the demo platform (vet-gateway's range is 9140-9149). */
-const DEMO_PORT = 9140;
-
 /**
  * The Vétélevage simulator for `pnpm start`: two veterinarian-mode accounts and one SaaS editor
  * with two linked accounts, each with a few visits waiting; the service links them at start
  * (VET_BOOTSTRAP) and imports them on its schedule. New visits: POST /_sim/accounts/<id>/visits.
  */
-export async function startDemoSimulator(env: Record<string, string | undefined>) {
-  const port = env.VETELEVAGE_SIM_PORT ? Number(env.VETELEVAGE_SIM_PORT) : DEMO_PORT;
+export async function startDemoSimulator(env: Record<string, string | undefined>, defaultPort = 9140) {
+  const port = env.VETELEVAGE_SIM_PORT ? Number(env.VETELEVAGE_SIM_PORT) : defaultPort;
   const running = await startVetelevageSimulator({ port });
   const { sim, url } = running;
   sim.addEditor('demo-editeur', 'demo-editeur-secret');

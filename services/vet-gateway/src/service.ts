@@ -173,9 +173,9 @@ export const defineVetGateway = (seams: VetGatewaySeams = {}) =>
         },
       };
     },
-    async simulators({ env }) {
+    async simulators({ env, portBase }) {
       const { startDemoSimulator } = await import('../sim/demo.ts');
-      return startDemoSimulator(env);
+      return startDemoSimulator(env, portBase + 40);
     },
   });
 

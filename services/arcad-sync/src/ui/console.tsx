@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { AdminLayout, AppError, type ServiceApp, StatusBadge } from '@hip/shared';
 import type { Context } from 'hono';

@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { AdminLayout, AppError, type ServiceApp, StatusBadge } from '@hip/shared';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../db/schema.ts';

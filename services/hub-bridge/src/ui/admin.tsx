@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import { AdminLayout, StatusBadge } from '@hip/shared';
 import type { MessageRow } from '../db/schema.ts';

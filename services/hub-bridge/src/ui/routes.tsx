@@ -1,3 +1,4 @@
+/** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
 import type { ServiceApp } from '@hip/shared';
 import { csrf } from 'hono/csrf';

@@ -1,3 +1,5 @@
+/** @jsxRuntime automatic */
+/** @jsxImportSource hono/jsx */
 import { AdminLayout, AppError, type ServiceApp, StatusBadge, z } from '@hip/shared';
 import { desc } from 'drizzle-orm';
 import { csrf } from 'hono/csrf';
