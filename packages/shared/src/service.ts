@@ -24,6 +24,11 @@ export interface RunningSimulators {
   env: Record<string, string>;
   /** One line per simulator for the start log and the index page, e.g. "PSC simulator: http://localhost:9101". */
   links: { label: string; url: string }[];
+  /**
+   * Demo accounts and keys a newcomer needs (a login and password of a simulator, an API key the
+   * simulators use), shown on the index page and in the README. Never real secrets.
+   */
+  credentials?: { label: string; value: string }[];
   stop(): Promise<void>;
 }
 

@@ -99,6 +99,16 @@ describe('service app factory', () => {
     });
   });
 
+  it('tells idle from ready in readyz, with the reason the service does no work', async () => {
+    let reason: string | undefined = 'no Hub connection configured';
+    const a = createServiceApp({ name: 'probe', logger: silentLogger, idleReason: () => reason });
+    const idle = await a.request('/readyz');
+    expect(idle.status).toBe(200);
+    expect(await idle.json()).toMatchObject({ status: 'idle', reason: 'no Hub connection configured' });
+    reason = undefined;
+    expect(await (await a.request('/readyz')).json()).toMatchObject({ status: 'ready' });
+  });
+
   it('counts requests by route in Prometheus text', async () => {
     const a = app();
     await a.request('/nowhere');

@@ -27,6 +27,11 @@ export interface ServiceAppOptions {
   logger: Logger;
   /** Named checks run by `/readyz`, e.g. `{ database: () => db.ping(), bus: () => bus.ping() }`. */
   readiness?: Record<string, ReadinessCheck>;
+  /**
+   * Why the service, although ready, does no work (e.g. no partner configured): `/readyz` then
+   * answers 200 with `status: "idle"` and this reason, so pages and probes can tell idle from ready.
+   */
+  idleReason?: () => string | undefined;
   metrics?: Metrics;
   /** Requests slower than this are always logged at warn level. Default 1 s. */
   slowRequestMs?: number;
@@ -157,6 +162,8 @@ export function createServiceApp(options: ServiceAppOptions) {
     );
     const checks = Object.fromEntries(results);
     const ready = results.every(([, r]) => r.ok);
+    const idle = ready ? options.idleReason?.() : undefined;
+    if (idle) return c.json({ status: 'idle', service: options.name, reason: idle, checks }, 200);
     return c.json(
       { status: ready ? 'ready' : 'not ready', service: options.name, checks },
       ready ? 200 : 503,
