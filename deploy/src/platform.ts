@@ -84,10 +84,11 @@ export async function startPlatform(
     );
   }
   const index = await listen(
-    createIndexApp(
-      started.map((s) => ({ name: s.name, port: s.server.port })),
-      simulators.flatMap((s) => s.links),
-    ),
+    createIndexApp({
+      services: started.map((s) => ({ name: s.name, port: s.server.port })),
+      simulators: simulators.flatMap((s) => s.links),
+      credentials: simulators.flatMap((s) => s.credentials ?? []),
+    }),
     config.INDEX_PORT,
   );
   log.info(

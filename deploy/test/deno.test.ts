@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { services } from '../src/services.ts';
-import { startProcess, waitForHttp } from './processes.ts';
+import { openAdminPage, startProcess, waitForHttp } from './processes.ts';
 
 const deploy = fileURLToPath(new URL('..', import.meta.url));
 const deno = fileURLToPath(new URL('../node_modules/.bin/deno', import.meta.url));
@@ -36,12 +36,16 @@ describe('every service under Deno (deno serve, embedded defaults)', () => {
   afterAll(() => Promise.all(running.map((r) => r.stop())));
 
   it.each(services.map((s, i) => [s.name, i] as const))(
-    '%s answers /healthz and /openapi.json',
+    '%s answers /healthz and /openapi.json, and renders its admin page',
     async (name, i) => {
       const health = await waitForHttp(`http://127.0.0.1:${base + i}/healthz`, running[i]!.output, 180_000);
       expect(await health.json()).toEqual({ status: 'ok', service: name });
       const doc = await (await fetch(`http://127.0.0.1:${base + i}/openapi.json`)).json();
       expect(doc).toMatchObject({ openapi: '3.1.0', info: { title: name } });
+      // Deno compiles the pages' JSX itself: the admin page must render there too.
+      const admin = await openAdminPage(`http://127.0.0.1:${base + i}`);
+      expect(admin.status, `${admin.url}: ${admin.html.slice(0, 300)}`).toBeLessThan(400);
+      if (admin.status === 200) expect(admin.html.startsWith('<!doctype html>')).toBe(true);
     },
     // Five Deno processes compiling and migrating at once, next to other packages' tests.
     200_000,

@@ -16,7 +16,7 @@ import { baseConfigSchema, loadConfig, port } from '@hip/shared';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { services } from '../src/services.ts';
-import { startProcess, waitForHttp } from './processes.ts';
+import { openAdminPage, startProcess, waitForHttp } from './processes.ts';
 
 // Docker cannot run here, so this replays what deploy/Dockerfile does, step by step, with the
 // same tools: `turbo prune --docker`, the production install from the pruned lockfile (offline,
@@ -116,7 +116,7 @@ for (const service of ['doc-converter', 'vet-gateway']) {
       }
     });
 
-    it("starts with the image's CMD, answers /healthz and reports /readyz, writes nothing outside its volumes, stops on SIGTERM", async () => {
+    it("starts with the image's CMD, answers /healthz, reports /readyz, renders its admin page, writes nothing outside its volumes, stops on SIGTERM", async () => {
       const before = snapshot(built.app);
       const [command, ...args] = imageCommand().map((a) =>
         a.replace('/opt/tsx', built.loader).replace(/^node$/, process.execPath),
@@ -149,6 +149,9 @@ for (const service of ['doc-converter', 'vet-gateway']) {
         const ready = await fetch(`http://127.0.0.1:${port}/readyz`);
         expect([200, 503]).toContain(ready.status);
         expect(await ready.json()).toHaveProperty('checks.database.ok', true);
+        const admin = await openAdminPage(`http://127.0.0.1:${port}`);
+        expect(admin.status, admin.html.slice(0, 300)).toBe(200);
+        expect(admin.html.startsWith('<!doctype html>')).toBe(true);
       } finally {
         await proc.stop();
       }

@@ -36,3 +36,23 @@ export async function waitForHttp(url: string, output: () => string, timeoutMs =
     { timeoutMs, intervalMs: 200, what: `${url}\n${output().slice(-2000)}` },
   );
 }
+
+/**
+ * Opens a service's admin page as a browser would: follows its redirects within the service and
+ * returns the page it lands on (or the redirect leaving the service, e.g. to a login provider).
+ */
+export async function openAdminPage(base: string): Promise<{ url: string; status: number; html: string }> {
+  let url = `${base}/`;
+  for (let hops = 0; hops < 5; hops++) {
+    const res = await fetch(url, { redirect: 'manual', headers: { accept: 'text/html' } });
+    const location = res.headers.get('location');
+    if (res.status >= 300 && res.status < 400 && location) {
+      const next = new URL(location, url);
+      if (next.origin !== new URL(base).origin) return { url, status: res.status, html: '' };
+      url = next.href;
+      continue;
+    }
+    return { url, status: res.status, html: await res.text() };
+  }
+  throw new Error(`${base}/ redirects more than 5 times`);
+}
