@@ -64,3 +64,26 @@ export function makeVisits(
   }
   return visits;
 }
+
+const gtinOf = (vetelevageId: string) => DICTIONARY.find((p) => p.id === vetelevageId)?.gtin ?? null;
+
+/**
+ * The demo practice's LGCV product catalogue, as the LGCV would push it
+ * (`PUT /accounts/{account}/catalogue`). Chosen so that the admin page shows every case: products
+ * suggested by the same GTIN, products suggested by name only (no GTIN on one side), and
+ * Vétélevage products with no suggestion at all (VE-1006, VE-C-2), mapped by hand.
+ */
+export const DEMO_LGCV_CATALOGUE: { id: string; name: string; gtin?: string }[] = [
+  { id: 'LG-OXY-100', name: 'Oxytétracycline 10 % inj. 100 ml', gtin: gtinOf('VE-1000') ?? undefined },
+  { id: 'LG-AMOX-LA', name: 'Amoxicilline LA 250 ml', gtin: gtinOf('VE-1001') ?? undefined },
+  { id: 'LG-IVER-1L', name: 'Ivermectine pour-on 1 L (flacon)' },
+  { id: 'LG-MELOX-100', name: 'Méloxicam 20 mg/ml 100 ml', gtin: gtinOf('VE-1003') ?? undefined },
+  { id: 'LG-VAC-ENTERO', name: 'Vaccin entérotoxémie 50 doses' },
+  { id: 'LG-CALCIUM-500', name: 'Calcium borogluconate 500 ml', gtin: gtinOf('VE-1005') ?? undefined },
+  { id: 'LG-PENI-PROC', name: 'Benzylpénicilline procaïne (flacon)' },
+  { id: 'LG-BOLUS-OLIGO', name: 'Bolus oligo-éléments vaches laitières' },
+  { id: 'LG-POMMADE-MAM', name: 'Pommade mammaire (préparation du cabinet)' },
+  { id: 'LG-KIT-PARAGE', name: 'Kit onglons (soins podologie)' },
+  { id: 'LG-GANTS', name: 'Gants de fouille, boîte de 100' },
+  { id: 'LG-BANDE', name: 'Bande cohésive 10 cm' },
+];

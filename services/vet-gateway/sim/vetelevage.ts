@@ -2,7 +2,8 @@ import { Hono } from 'hono';
 import type { Act, Visit } from '../src/adapters/vetelevage/contract.ts';
 import { TokenRequest } from '../src/adapters/vetelevage/contract.ts';
 import { verifyDirectWebLink } from '../src/domain/weblink.ts';
-import { DICTIONARY } from './catalogue.ts';
+import { DICTIONARY, makeVisits } from './catalogue.ts';
+import { createSimControlApp } from './control.tsx';
 
 /** A fault the simulator injects into the next matching calls. */
 export interface Fault {
@@ -252,29 +253,29 @@ export function createVetelevageSimulator(options: { batchSize?: number; tokenTt
     return elements ? c.json({ table: name, elements }) : c.json({ erreur: `table inconnue: ${name}` }, 404);
   });
 
-  app.route('/', api);
-
-  // Control endpoints for the demo platform (tests use the object below directly).
-  app.post('/_sim/accounts/:id/visits', async (c) => {
-    const account = accounts.get(c.req.param('id'));
-    if (!account) return c.json({ erreur: 'compte inconnu' }, 404);
-    const { makeVisits } = await import('./catalogue.ts');
-    const count = Number(c.req.query('count') ?? '3');
-    account.pending.push(...makeVisits(account.id, count));
-    return c.json({ pending: account.pending.length });
-  });
-  app.get('/_sim', (c) =>
-    c.json({
-      accounts: [...accounts.values()].map((a) => ({
-        id: a.id,
-        editor: a.editor,
-        pending: a.pending.length,
-        frozen: a.frozen?.visites.length ?? 0,
-        acts: a.acts.length,
-      })),
-      editors: [...editors.keys()],
+  // The control plane first: it takes no token, and the API's token check below must not reach it.
+  app.route(
+    '/_sim',
+    createSimControlApp({
+      accounts: () =>
+        [...accounts.values()].map((a) => ({
+          id: a.id,
+          login: a.login,
+          editor: a.editor,
+          pending: a.pending,
+          frozen: a.frozen?.visites.length ?? 0,
+          acts: a.acts.length,
+        })),
+      editors: () => [...editors.keys()],
+      makeVisits(id, count) {
+        const account = accounts.get(id);
+        if (!account) return false;
+        account.pending.push(...makeVisits(account.id, count));
+        return true;
+      },
     }),
   );
+  app.route('/', api);
 
   return {
     app,

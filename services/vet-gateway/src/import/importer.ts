@@ -71,7 +71,8 @@ export interface ImporterOptions {
  */
 export function createImporter(options: ImporterOptions) {
   const { db, logger } = options;
-  const inProcess = new Set<string>();
+  /** Imports running in this process, by source: one at a time per source. */
+  const inProcess = new Map<string, Promise<unknown>>();
 
   const step = async (name: ImportStep) => {
     await options.hooks?.[name]?.();
@@ -285,49 +286,52 @@ export function createImporter(options: ImporterOptions) {
     return result;
   };
 
+  const importUnderLease = async (source: ImportSource, key: string): Promise<ImportResult> => {
+    const leaseName = `import:${key}`;
+    if (!(await tryAcquireLease(db, leases, leaseName, options.holder, options.leaseTtlMs)))
+      return { ...emptyResult(key), status: 'busy' };
+    try {
+      const result = await run(source);
+      if (result.status === 'ok') {
+        await resolveErrors(db, key, 'import');
+        await setStatus(source, 'ok');
+      } else if (result.status !== 'busy') await setStatus(source, 'failed');
+      logger.info({ ...result }, 'import finished');
+      return result;
+    } catch (error) {
+      const failure = classify(error);
+      await recordError(db, {
+        source: key,
+        account: source.kind === 'account' ? source.id : null,
+        operation: 'import',
+        ...failure,
+      }).catch(() => undefined);
+      await setStatus(source, 'failed').catch(() => undefined);
+      logger.warn({ source: key, kind: failure.kind, err: failure.detail }, 'import failed');
+      return { ...emptyResult(key), status: 'failed', error: failure.detail };
+    } finally {
+      await releaseLease(db, leases, leaseName, options.holder).catch(() => undefined);
+    }
+  };
+
   return {
     /**
      * Imports one source under its lease; another replica importing it -> `busy`.
      * Failures are recorded with their reason and retried by the next scheduled run.
+     * `afterRunning`: when this process is already importing the source (its schedule), wait for
+     * that run and then import, rather than answer `busy` to a person who clicked "Import now".
      */
-    async importSource(source: ImportSource): Promise<ImportResult> {
+    async importSource(source: ImportSource, opts: { afterRunning?: boolean } = {}): Promise<ImportResult> {
       const key = sourceKey(source);
-      const leaseName = `import:${key}`;
-      const busy: ImportResult = { ...emptyResult(key), status: 'busy' };
+      for (let running = inProcess.get(key); running && opts.afterRunning; running = inProcess.get(key))
+        await running.catch(() => undefined);
       // The lease is per replica: within one, the schedule and an on-demand call share the holder.
-      if (inProcess.has(key)) return busy;
-      inProcess.add(key);
-      const held = await tryAcquireLease(db, leases, leaseName, options.holder, options.leaseTtlMs).catch(
-        (error: unknown) => {
-          inProcess.delete(key);
-          throw error;
-        },
-      );
-      if (!held) {
-        inProcess.delete(key);
-        return busy;
-      }
+      if (inProcess.has(key)) return { ...emptyResult(key), status: 'busy' };
+      const task = importUnderLease(source, key);
+      inProcess.set(key, task);
       try {
-        const result = await run(source);
-        if (result.status === 'ok') {
-          await resolveErrors(db, key, 'import');
-          await setStatus(source, 'ok');
-        } else if (result.status !== 'busy') await setStatus(source, 'failed');
-        logger.info({ ...result }, 'import finished');
-        return result;
-      } catch (error) {
-        const failure = classify(error);
-        await recordError(db, {
-          source: key,
-          account: source.kind === 'account' ? source.id : null,
-          operation: 'import',
-          ...failure,
-        }).catch(() => undefined);
-        await setStatus(source, 'failed').catch(() => undefined);
-        logger.warn({ source: key, kind: failure.kind, err: failure.detail }, 'import failed');
-        return { ...emptyResult(key), status: 'failed', error: failure.detail };
+        return await task;
       } finally {
-        await releaseLease(db, leases, leaseName, options.holder).catch(() => undefined);
         inProcess.delete(key);
       }
     },

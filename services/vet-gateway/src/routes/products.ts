@@ -1,9 +1,8 @@
-import { AppError, createRoute, errorResponses, type ServiceApp, z } from '@hip/shared';
+import { createRoute, errorResponses, type ServiceApp, z } from '@hip/shared';
 import { asc, eq } from 'drizzle-orm';
 import type { AppDeps } from '../app.ts';
-import { catalogue, mappings } from '../db/schema.ts';
-import { duplicateProductIds } from '../domain/catalogue.ts';
-import { checkGtin } from '../domain/gtin.ts';
+import { mappings } from '../db/schema.ts';
+import { replaceCatalogue } from '../store/catalogue.ts';
 import { setMapping, unmappedProducts } from '../store/mappings.ts';
 import { AccountParams, requireAccount } from './params.ts';
 
@@ -78,35 +77,7 @@ export function registerProductRoutes(app: ServiceApp, deps: AppDeps): void {
       const { account } = c.req.valid('param');
       const { products } = c.req.valid('json');
       await requireAccount(db, account);
-      const duplicates = duplicateProductIds(products);
-      if (duplicates.length > 0)
-        throw new AppError(
-          'UNPROCESSABLE',
-          `catalogue refused: ${duplicates.map((d) => `${d.path}: ${d.message}`).join('; ')}`,
-          { errors: duplicates },
-        );
-      const gtinRejected: { path: string; message: string }[] = [];
-      const rows = new Map<string, typeof catalogue.$inferInsert>();
-      products.forEach((p, index) => {
-        let gtin14: string | null = null;
-        let gtinError: string | null = null;
-        if (p.gtin) {
-          const check = checkGtin(p.gtin);
-          if (check.ok) gtin14 = check.gtin14;
-          else {
-            gtinError = check.reason;
-            gtinRejected.push({ path: `/products/${index}/gtin`, message: check.reason });
-          }
-        }
-        rows.set(p.id, { account, lgcvId: p.id, name: p.name, gtin14, gtinError, updatedAt: new Date() });
-      });
-      await db.transaction(async (tx) => {
-        await tx.delete(catalogue).where(eq(catalogue.account, account));
-        const list = [...rows.values()];
-        for (let i = 0; i < list.length; i += 1000)
-          await tx.insert(catalogue).values(list.slice(i, i + 1000));
-      });
-      return c.json({ accepted: rows.size, gtinRejected }, 200);
+      return c.json(await replaceCatalogue(db, account, products), 200);
     },
   );
 
