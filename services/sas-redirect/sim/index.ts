@@ -1,7 +1,8 @@
 import type { Logger, RunningSimulators } from '@hip/shared';
 import { listen } from '@hip/shared/node';
+import type { HubLink } from './appointments.ts';
 import { createLrmSimulatorApp } from './lrm.ts';
-import { startPscSimulator } from './psc.ts';
+import { DEFAULT_PSC_ACCOUNTS, startPscSimulator } from './psc.ts';
 import { createSasSimulatorApp } from './sas.ts';
 
 export const SIM_ORIGIN = 'samu44-lrm-demo';
@@ -21,6 +22,8 @@ export async function startSimulators(options: {
   logger: Logger;
   servicePort: number;
   ports?: { psc: number; sas: number; lrm: number; pscWallet?: number };
+  /** The SAS platform's Hub client (from hub-bridge's simulators): booked appointments go through it. */
+  hub?: HubLink;
 }): Promise<RunningSimulators> {
   const ports = options.ports ?? { psc: 9130, sas: 9131, lrm: 9132, pscWallet: 9133 };
   const serviceUrl = `http://localhost:${options.servicePort}`;
@@ -40,6 +43,7 @@ export async function startSimulators(options: {
       activeOrigins: [SIM_ORIGIN],
       contextApi: { baseUrl: serviceUrl, apiKey: SIM_SAS_KEY },
       offerApiKey: SIM_OFFER_KEY,
+      ...(options.hub ? { hub: options.hub } : {}),
     }),
     ports.sas,
     '127.0.0.1',
@@ -51,7 +55,12 @@ export async function startSimulators(options: {
   );
   const sasUrl = `http://localhost:${sas.port}`;
   options.logger.info(
-    { psc: psc.issuer, sas: sasUrl, lrm: `http://localhost:${lrm.port}` },
+    {
+      psc: psc.issuer,
+      sas: sasUrl,
+      lrm: `http://localhost:${lrm.port}`,
+      hub: options.hub?.bridgeUrl ?? null,
+    },
     'simulators started',
   );
   return {
@@ -74,7 +83,26 @@ export async function startSimulators(options: {
         label: 'Pro Santé Connect simulator (discovery)',
         url: `${psc.issuer}/.well-known/wallet-openid-configuration`,
       },
-      { label: 'SAS platform simulator', url: `${sasUrl}/` },
+      { label: 'SAS platform simulator (book an appointment)', url: `${sasUrl}/` },
+    ],
+    credentials: [
+      { label: 'LRM origin declared on the SAS simulator', value: SIM_ORIGIN },
+      {
+        label: 'Pro Santé Connect simulator: demo regulators (click their e-CPS button, no password)',
+        value: DEFAULT_PSC_ACCOUNTS.map((a) => `${a.given_name} ${a.family_name} (${a.SubjectNameID})`).join(
+          ', ',
+        ),
+      },
+      {
+        label: 'LRM API key (Authorization: Bearer, for POST /contexts, /appointments, /offer)',
+        value: SIM_LRM_KEY,
+      },
+      { label: 'SAS context API key (the SAS redeems GET /contexts/:token with it)', value: SIM_SAS_KEY },
+      { label: 'SAS offer API key (sas-redirect calls the offer API with it)', value: SIM_OFFER_KEY },
+      {
+        label: 'PSC client of sas-redirect (client_secret_basic)',
+        value: `${SIM_PSC_CLIENT.clientId} / ${SIM_PSC_CLIENT.clientSecret}`,
+      },
     ],
     async stop() {
       await lrm.close();

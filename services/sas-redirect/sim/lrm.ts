@@ -1,4 +1,8 @@
+import { redirectWithFlash, takeFlash } from '@hip/shared';
 import { Hono } from 'hono';
+
+const esc = (s: string) =>
+  s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
 /**
  * A stand-in for the regulation software (LRM): a case screen with the "search the SAS" button,
@@ -37,9 +41,13 @@ export function createLrmSimulatorApp(options: { serviceUrl: string; origin: str
         return `<p>Dossier ${k.id} <a id="search-${k.id}" href="${url.toString().replaceAll('&', '&amp;')}">Rechercher une offre de soins (SAS)</a></p>`;
       })
       .join('');
+    const flash = takeFlash(c);
+    const message = flash
+      ? `<p class="flash ${flash.tone}" data-testid="flash" role="${flash.tone === 'error' ? 'alert' : 'status'}">${esc(flash.text)}</p>`
+      : '';
     const book = `<form method="post" action="/cases/${booking.id}/book"><p>Dossier ${booking.id} (patient à orienter) <button id="book-${booking.id}" type="submit">Prendre RDV via le SAS</button></p></form>`;
     return c.html(
-      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>LRM</title></head><body><h1>LRM (simulateur)</h1>${buttons}${book}</body></html>`,
+      `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>LRM</title></head><body><h1>LRM (simulateur)</h1>${message}${buttons}${book}</body></html>`,
     );
   });
   app.post('/cases/:id/book', async (c) => {
@@ -47,11 +55,24 @@ export function createLrmSimulatorApp(options: { serviceUrl: string; origin: str
       method: 'POST',
       headers: {
         'content-type': 'application/json',
+        accept: 'application/json',
         ...(options.apiKey ? { authorization: `Bearer ${options.apiKey}` } : {}),
       },
       body: JSON.stringify({ ...booking.context, booking: booking.booking }),
-    });
-    if (res.status !== 201) return c.text(`sas-redirect refused the case: ${await res.text()}`, 502);
+    }).catch((error: Error) => error);
+    if (res instanceof Error) {
+      return redirectWithFlash(c, '/', {
+        tone: 'error',
+        text: `sas-redirect ne répond pas (${options.serviceUrl}) : ${res.message}`,
+      });
+    }
+    if (res.status !== 201) {
+      const problem = (await res.json().catch(() => ({}))) as { detail?: string };
+      return redirectWithFlash(c, '/', {
+        tone: 'error',
+        text: `sas-redirect a refusé le dossier ${c.req.param('id')} (HTTP ${res.status}) : ${problem.detail ?? 'sans détail'}`,
+      });
+    }
     const { launchUrl } = (await res.json()) as { launchUrl: string };
     return c.redirect(launchUrl, 303);
   });

@@ -1,4 +1,13 @@
+import { type Flash, redirectWithFlash, takeFlash } from '@hip/shared';
 import { Hono } from 'hono';
+import {
+  type AppointmentStatus,
+  type HubLink,
+  newDemoAppointment,
+  type RdvAppointment,
+  sendAppointment,
+  updatedAppointment,
+} from './appointments.ts';
 
 /**
  * The SAS platform as the LRM sees it: `/sas/recherche` read with the platform's rules, and the
@@ -15,6 +24,10 @@ export interface SasSimulatorOptions {
   /** Where token-mode contexts are redeemed: the service's base URL and its bearer. */
   contextApi?: { baseUrl: string; apiKey: string };
   offerApiKey?: string;
+  /** The SAS's Hub Santé client, through which booked appointments reach the SAMU (RS-SAS-RDV). */
+  hub?: HubLink;
+  now?: () => Date;
+  newId?: () => string;
 }
 
 const TRE_R38_URN = 'urn:oid:1.2.250.1.213.2.28|';
@@ -36,11 +49,58 @@ type Outcome =
 
 const html = (title: string, body: string) =>
   `<!doctype html><html lang="fr"><head><meta charset="utf-8"><title>${title}</title>` +
-  '<style>body{font-family:system-ui;margin:2rem}td,th{padding:.2rem .6rem;text-align:left}</style></head>' +
+  '<style>body{font-family:system-ui;margin:2rem}td,th{padding:.2rem .6rem;text-align:left}' +
+  '.flash{padding:.5rem .8rem}.ok{background:#dff5e1}.error{background:#fde2e1}</style></head>' +
   `<body><h1>Service d'Accès aux Soins <small>(simulateur)</small></h1>${body}</body></html>`;
 
 const esc = (s: string) =>
   s.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
+
+const flashHtml = (flash: Flash | undefined) =>
+  flash
+    ? `<p class="flash ${flash.tone}" data-testid="flash" role="${flash.tone === 'error' ? 'alert' : 'status'}">${esc(flash.text)}</p>`
+    : '';
+
+const STATUS_LABELS: Record<AppointmentStatus, string> = {
+  pending: 'en attente',
+  booked: 'réservé',
+  fulfilled: 'honoré',
+  noshow: 'patient absent',
+  cancelled: 'annulé',
+};
+
+/** The demo's booking form and the appointments booked so far, with the changes a practitioner makes. */
+function renderAppointments(hub: HubLink | undefined, booked: RdvAppointment[]): string {
+  const link = hub
+    ? `<p data-testid="hub-link">Rendez-vous envoyés au SAMU <b>${esc(hub.samuClientId)}</b> par Hub Santé (client Hub de la plateforme : ${esc(hub.bridgeUrl)}).</p>`
+    : '<p data-testid="hub-link" class="warning">Aucune liaison Hub Santé configurée (HUB_DEMO_SAS_BRIDGE_URL et HUB_DEMO_SAMU_CLIENT_ID absents) : les rendez-vous pris ici ne sont pas envoyés au SAMU.</p>';
+  const rows = booked
+    .map(
+      (a) =>
+        `<tr data-appointment="${esc(a.appointmentId)}"><td>${esc(a.appointmentId)}</td><td>${esc(a.start)}</td>` +
+        `<td>Dr ${esc(a.practitioner.firstName)} ${esc(a.practitioner.lastName)}</td>` +
+        `<td data-testid="status">${STATUS_LABELS[a.status]}</td><td>` +
+        (a.status === 'booked'
+          ? (['fulfilled', 'noshow', 'cancelled'] as const)
+              .map(
+                (status) =>
+                  `<form method="post" action="/rdv/${encodeURIComponent(a.appointmentId)}/status" style="display:inline"><button type="submit" name="status" value="${status}">${status === 'cancelled' ? 'Annuler' : `Marquer ${STATUS_LABELS[status]}`}</button></form> `,
+              )
+              .join('')
+          : '') +
+        '</td></tr>',
+    )
+    .join('');
+  return (
+    '<h2>Prise de rendez-vous (démo)</h2>' +
+    link +
+    '<form method="post" action="/rdv"><button type="submit" id="book-appointment">Prendre un rendez-vous</button> ' +
+    'avec le Dr Didier MOREL (médecine générale), dans deux heures</form>' +
+    (rows
+      ? `<table><thead><tr><th>Rendez-vous</th><th>Début</th><th>Praticien</th><th>Statut</th><th></th></tr></thead><tbody>${rows}</tbody></table>`
+      : '')
+  );
+}
 
 /** The platform's reading of the contextual-search parameters. */
 export function readSearch(params: Record<string, string | undefined>, activeOrigins: Set<string>): Outcome {
@@ -128,6 +188,11 @@ export function createSasSimulatorApp(options: SasSimulatorOptions) {
   const origins = new Set(options.activeOrigins);
   const searches: Understood[] = [];
   const offer = { calls: 0, failure: 'none' as 'none' | '500' | 'timeout' | 'malformed' };
+  const now = options.now ?? (() => new Date());
+  const newId = options.newId ?? (() => crypto.randomUUID());
+  /** Appointments booked on the platform, newest first, with how many messages each has had. */
+  const booked = new Map<string, { appointment: RdvAppointment; sent: number }>();
+  const bookedList = () => [...booked.values()].map((b) => b.appointment).reverse();
 
   const answer = (c: { req: { header(n: string): string | undefined } }, outcome: Outcome) => {
     const wantsJson = c.req.header('accept')?.includes('application/json');
@@ -157,9 +222,15 @@ export function createSasSimulatorApp(options: SasSimulatorOptions) {
     searches.push(outcome.understood);
     return wantsJson
       ? Response.json(outcome.understood)
-      : new Response(html('Résultats', renderUnderstood(outcome.understood)), {
-          headers: { 'content-type': 'text/html; charset=utf-8' },
-        });
+      : new Response(
+          html(
+            'Résultats',
+            renderUnderstood(outcome.understood) + renderAppointments(options.hub, bookedList()),
+          ),
+          {
+            headers: { 'content-type': 'text/html; charset=utf-8' },
+          },
+        );
   };
 
   app.get('/', (c) => {
@@ -167,10 +238,65 @@ export function createSasSimulatorApp(options: SasSimulatorOptions) {
     return c.html(
       html(
         'Accueil',
-        error
-          ? `<p data-error="${esc(error)}">Recherche contextuelle impossible (${esc(error)}) : ${esc(c.req.query('reason') ?? '')}</p>`
-          : '<p>Accueil de la plateforme numérique SAS.</p>',
+        flashHtml(takeFlash(c)) +
+          (error
+            ? `<p data-error="${esc(error)}">Recherche contextuelle impossible (${esc(error)}) : ${esc(c.req.query('reason') ?? '')}</p>`
+            : '<p>Accueil de la plateforme numérique SAS.</p>') +
+          renderAppointments(options.hub, bookedList()),
       ),
+    );
+  });
+
+  /** Sends the appointment's current state to the SAMU and says on the home page what happened. */
+  const send = async (
+    c: Parameters<typeof redirectWithFlash>[0],
+    appointment: RdvAppointment,
+    done: string,
+  ) => {
+    const entry = booked.get(appointment.appointmentId) ?? { appointment, sent: 0 };
+    entry.appointment = appointment;
+    booked.set(appointment.appointmentId, entry);
+    if (!options.hub) {
+      return redirectWithFlash(c, '/', {
+        tone: 'error',
+        text: `${done}, mais il n'est pas envoyé au SAMU : aucune liaison Hub Santé configurée.`,
+      });
+    }
+    entry.sent++;
+    const outcome = await sendAppointment(
+      options.hub,
+      appointment,
+      `${appointment.appointmentId}:${entry.sent}`,
+    );
+    return redirectWithFlash(
+      c,
+      '/',
+      outcome.ok
+        ? {
+            tone: 'ok',
+            text: `${done} et envoyé au SAMU ${options.hub.samuClientId} par Hub Santé (RS-SAS-RDV, distribution ${outcome.distributionId}).`,
+          }
+        : { tone: 'error', text: `${done}, mais l'envoi au SAMU a échoué : ${outcome.reason}` },
+    );
+  };
+
+  app.post('/rdv', async (c) => {
+    const appointment = newDemoAppointment(newId(), now());
+    return send(c, appointment, `Rendez-vous ${appointment.appointmentId} réservé`);
+  });
+
+  app.post('/rdv/:id/status', async (c) => {
+    const entry = booked.get(c.req.param('id'));
+    const status = (await c.req.parseBody()).status;
+    if (!entry)
+      return redirectWithFlash(c, '/', { tone: 'error', text: `Rendez-vous ${c.req.param('id')} inconnu.` });
+    if (status !== 'fulfilled' && status !== 'noshow' && status !== 'cancelled') {
+      return redirectWithFlash(c, '/', { tone: 'error', text: `Statut « ${String(status)} » inconnu.` });
+    }
+    return send(
+      c,
+      updatedAppointment(entry.appointment, status),
+      `Rendez-vous ${entry.appointment.appointmentId} ${STATUS_LABELS[status]}`,
     );
   });
 

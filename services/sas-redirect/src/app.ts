@@ -3,6 +3,7 @@ import type { AppDeps } from './deps.ts';
 import { registerAppointmentRoutes } from './routes/appointments/index.ts';
 import { registerAuthRoutes } from './routes/auth/index.ts';
 import { registerOfferRoutes } from './routes/offer/index.ts';
+import { frenchRefusalPages } from './routes/search/browser-refusal.tsx';
 import { registerSearchRoutes } from './routes/search/index.ts';
 import { registerAdminPages } from './ui/admin.tsx';
 
@@ -22,6 +23,9 @@ export function createApp(deps: AppDeps) {
     const expected = deps.settings.lrmApiKey;
     if (expected !== undefined) requireBearer(header, expected, 'the LRM');
   };
+  // Before the routes: it rewrites their refusals for the regulator's browser.
+  for (const path of ['/search', '/launch/*', '/auth/callback', '/auth/login'])
+    app.use(path, frenchRefusalPages());
   registerSearchRoutes(app, deps);
   registerAuthRoutes(app, deps);
   registerAppointmentRoutes(app, deps, lrmGuard);

@@ -82,10 +82,14 @@ export const sasRedirect = defineService({
   async simulators({ logger, env, portBase }) {
     const { startSimulators } = await import('../sim/index.ts');
     const first = portBase + 30;
+    // Set by hub-bridge's simulators (started before ours): the SAS platform's own Hub client.
+    const bridgeUrl = env.HUB_DEMO_SAS_BRIDGE_URL;
+    const samuClientId = env.HUB_DEMO_SAMU_CLIENT_ID;
     return startSimulators({
       logger,
       servicePort: Number(env.SAS_REDIRECT_PORT ?? 8083),
       ports: { psc: first, sas: first + 1, lrm: first + 2, pscWallet: first + 3 },
+      ...(bridgeUrl && samuClientId ? { hub: { bridgeUrl, samuClientId } } : {}),
     });
   },
   async create({ config, logger, bus, database }) {

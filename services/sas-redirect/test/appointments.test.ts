@@ -213,10 +213,30 @@ describe('appointment follow-up from hub.inbound.RS-SAS-RDV', () => {
     ]);
   });
 
-  it('shows appointments and parked messages on the admin page', async () => {
+  it('shows appointments in Paris time, each with its history page, on the admin page', async () => {
+    const lrm = `fr.health.samu350.${Date.now()}`;
+    const created = fixture('RS-SAS-RDV_appointment_PS.02');
+    const id = `rdv-admin-${Date.now()}`;
+    created.appointment.appointmentId = id;
+    await svc.bus.publish(INBOUND_SUBJECT, hubMessage(lrm, created));
+    await waitFor(async () => (await list(lrm)).length === 1, { what: 'appointment applied' });
+
     const res = await svc.request('/admin/appointments');
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain('Parked messages');
+    const html = await res.text();
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).toContain('Parked messages');
+    expect(html).toContain('<time datetime="2025-06-17T12:00:00.000Z">2025-06-17 14:00:00 +02:00</time>');
+    // No zone-less or UTC ISO text shown to the user (only inside datetime attributes).
+    expect(html.replace(/datetime="[^"]*"/g, '')).not.toMatch(/\d{2}:\d{2}:\d{2}(\.\d+)?Z/);
+
+    const historyLink = `/admin/appointments/${encodeURIComponent(lrm)}/${encodeURIComponent(id)}`;
+    expect(html).toContain(`href="${historyLink}"`);
+    const history = await svc.request(historyLink);
+    expect(history.status).toBe(200);
+    const page = await history.text();
+    expect(page).toContain(`Appointment ${id}`);
+    expect(page).toContain('<td>CreateAppointment</td><td>created</td><td>booked</td>');
   });
 
   it('refuses an admin retry posted from another site (CSRF), accepts one from its own page', async () => {
@@ -233,13 +253,44 @@ describe('appointment follow-up from hub.inbound.RS-SAS-RDV', () => {
     expect(own.status).toBe(303);
   });
 
-  it('answers 400 naming a retry id that is not a number', async () => {
-    const res = await svc.request('/admin/parked/abc/retry', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://service.test' },
-    });
-    expect(res.status).toBe(400);
-    expect((await res.json()).detail).toContain('"abc" is not a parked message id');
+  it('ends every admin retry on the page with a message saying what happened', async () => {
+    const retry = async (id: string) => {
+      const res = await svc.request(`/admin/parked/${id}/retry`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'http://service.test' },
+      });
+      expect(res.status).toBe(303);
+      expect(res.headers.get('location')).toBe('/admin/appointments');
+      const cookie = res.headers
+        .getSetCookie()
+        .map((c) => c.split(';')[0])
+        .join('; ');
+      const page = await (await svc.request('/admin/appointments', { headers: { cookie } })).text();
+      return /<p class="flash (ok|error)"[^>]*>([^<]*)<\/p>/
+        .exec(page)
+        ?.slice(1)
+        .join(': ')
+        .replaceAll('&quot;', '"');
+    };
+    expect(await retry('abc')).toBe('error: "abc" is not a parked message id');
+    expect(await retry('999999')).toBe('error: No parked message #999999');
+
+    const parkedNow = async () =>
+      (await (await svc.request('/appointments/parked')).json()).parked as { id: number; reason: string }[];
+    const before = new Set((await parkedNow()).map((r) => r.id));
+    const broken = fixture('RS-SAS-RDV_appointment_PS.02');
+    broken.appointment.status = 'lost';
+    await svc.bus.publish(INBOUND_SUBJECT, hubMessage(`fr.health.samu360.${Date.now()}`, broken));
+    const parked = await waitFor(
+      async () =>
+        (await parkedNow()).find(
+          (r) => !before.has(r.id) && r.reason.includes('/content/appointment/status'),
+        ),
+      { what: 'the broken message parked' },
+    );
+    expect(await retry(String(parked.id))).toMatch(
+      new RegExp(`^error: Parked message #${parked.id} still cannot be applied: not an RS-SAS-RDV message`),
+    );
   });
 });
 

@@ -115,4 +115,20 @@ describe('patient address (SAS rules)', () => {
       problems: [{ field: 'address' }],
     });
   });
+
+  it('names a postal code with a digit too few or too many instead of "no city found"', () => {
+    expect(normalizeAddress({ address: '12 rue de la Paix, 7500 Paris' })).toMatchObject({
+      ok: false,
+      problems: [
+        {
+          field: 'address',
+          message: 'postal code "7500" must have 5 digits',
+          refusal: { rule: 'postal-code-length', value: '7500' },
+        },
+      ],
+    });
+    expect(normalizeAddress({ address: '440000 Nantes' })).toMatchObject({
+      problems: [{ refusal: { rule: 'postal-code-length', value: '440000' } }],
+    });
+  });
 });

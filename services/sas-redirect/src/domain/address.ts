@@ -1,4 +1,5 @@
 import { checkInseeCode, districtFromPostalCode } from './insee.ts';
+import type { ContextProblem } from './refusal.ts';
 
 /** The four address fields of the SAS contextual search. */
 export interface SasAddress {
@@ -13,9 +14,8 @@ export interface AddressInput extends SasAddress {
   address?: string;
 }
 
-export interface AddressProblem {
+export interface AddressProblem extends ContextProblem {
   field: keyof AddressInput;
-  message: string;
 }
 
 export type AddressResult = { ok: true; address: SasAddress } | { ok: false; problems: AddressProblem[] };
@@ -67,6 +67,14 @@ export function splitOneLineAddress(line: string): SasAddress | undefined {
 }
 
 /**
+ * A postal code typed with a digit too few or too many ("12 rue de la Paix, 7500 Paris"): the
+ * line then has no city we can tell apart, and saying which code is wrong is what helps.
+ */
+export function misshapenPostalCode(line: string): string | undefined {
+  return /(?:^|[\s,])(\d{4}|\d{6})\s+[^\d,]+$/.exec(line.trim())?.[1];
+}
+
+/**
  * The address rules of the SAS: a street number needs a street name and the city must be
  * resolvable (INSEE code or name), else the SAS drops the search and shows its home page.
  */
@@ -82,6 +90,7 @@ export function normalizeAddress(input: AddressInput): AddressResult {
         {
           field: 'address',
           message: 'give either "address" (one line) or the four address fields, not both',
+          refusal: { rule: 'address-and-fields' },
         },
       ],
     };
@@ -89,6 +98,19 @@ export function normalizeAddress(input: AddressInput): AddressResult {
   let fields: SasAddress;
   if (oneLine) {
     const split = splitOneLineAddress(oneLine);
+    const postalCode = split ? undefined : misshapenPostalCode(oneLine);
+    if (postalCode) {
+      return {
+        ok: false,
+        problems: [
+          {
+            field: 'address',
+            message: `postal code "${postalCode}" must have 5 digits`,
+            refusal: { rule: 'postal-code-length', value: postalCode },
+          },
+        ],
+      };
+    }
     if (!split) {
       return {
         ok: false,
@@ -97,6 +119,7 @@ export function normalizeAddress(input: AddressInput): AddressResult {
             field: 'address',
             message:
               'one-line address must read "<number> <street>, <postal code> <city>" or "<number> <street>, <city>"; no city found',
+            refusal: { rule: 'one-line-address-without-city', value: oneLine },
           },
         ],
       };
@@ -116,12 +139,17 @@ export function normalizeAddress(input: AddressInput): AddressResult {
     // The SAS keeps the digits only ("12 bis" -> "12").
     const digits = fields.streetnumber.replace(/\D/g, '');
     if (digits === '')
-      problems.push({ field: 'streetnumber', message: `"${fields.streetnumber}" has no digit` });
+      problems.push({
+        field: 'streetnumber',
+        message: `"${fields.streetnumber}" has no digit`,
+        refusal: { rule: 'street-number-without-digit', value: fields.streetnumber },
+      });
     else out.streetnumber = digits;
     if (!fields.streetname) {
       problems.push({
         field: 'streetname',
         message: 'a street number without street name sends the regulator to the SAS home page',
+        refusal: { rule: 'street-number-without-street-name' },
       });
     }
   }
@@ -131,7 +159,7 @@ export function normalizeAddress(input: AddressInput): AddressResult {
     if (insee.ok) {
       out.inseecode = insee.code;
       if (!fields.city && insee.cityName) out.city = insee.cityName;
-    } else problems.push({ field: 'inseecode', message: insee.message });
+    } else problems.push({ field: 'inseecode', message: insee.message, refusal: insee.refusal });
   }
   if (fields.city) out.city = fields.city;
   if (!out.inseecode && !out.city && !problems.some((p) => p.field === 'inseecode')) {
@@ -139,6 +167,7 @@ export function normalizeAddress(input: AddressInput): AddressResult {
       field: oneLine ? 'address' : 'city',
       message:
         'no city: give "inseecode" or "city", else the SAS cannot place the search and shows its home page',
+      refusal: { rule: 'no-city' },
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, address: out };

@@ -1,4 +1,5 @@
 import { type AddressInput, normalizeAddress, type SasAddress } from './address.ts';
+import type { ContextProblem } from './refusal.ts';
 import { parsePractitioner } from './rpps.ts';
 import { parseSpecialty, type Specialty, type SpecialtyTable } from './specialty.ts';
 
@@ -17,14 +18,11 @@ export interface SearchContext {
   practitioner?: { rpps: string; nationalId: string };
 }
 
-export interface ContextProblem {
-  field: string;
-  message: string;
-}
+export type { ContextProblem } from './refusal.ts';
 
 export type ContextCheck =
   | { ok: true; context: SearchContext }
-  | { ok: false; kind: 'forbidden-origin'; message: string }
+  | { ok: false; kind: 'forbidden-origin'; problem: ContextProblem }
   | { ok: false; kind: 'invalid'; problems: ContextProblem[] };
 
 export interface ContextRules {
@@ -43,19 +41,27 @@ export function checkSearchContext(raw: RawSearchContext, rules: ContextRules): 
     return {
       ok: false,
       kind: 'forbidden-origin',
-      message: origin
-        ? `origin "${origin}" is not a configured LRM/SAMU origin; the SAS would answer "flow disabled"`
-        : 'origin is missing; the SAS only accepts searches from a declared LRM/SAMU origin',
+      problem: origin
+        ? {
+            field: 'origin',
+            message: `origin "${origin}" is not a configured LRM/SAMU origin; the SAS would answer "flow disabled"`,
+            refusal: { rule: 'origin-unknown', value: origin },
+          }
+        : {
+            field: 'origin',
+            message: 'origin is missing; the SAS only accepts searches from a declared LRM/SAMU origin',
+            refusal: { rule: 'origin-missing' },
+          },
     };
   }
   const problems: ContextProblem[] = [];
   const address = normalizeAddress(raw);
-  if (!address.ok) problems.push(...address.problems.map((p) => ({ field: p.field, message: p.message })));
+  if (!address.ok) problems.push(...address.problems);
   let practitioner: SearchContext['practitioner'];
   if (raw.practitioner?.trim()) {
     const parsed = parsePractitioner(raw.practitioner);
     if (parsed.ok) practitioner = { rpps: parsed.rpps, nationalId: parsed.nationalId };
-    else problems.push({ field: 'practitioner', message: parsed.message });
+    else problems.push({ field: 'practitioner', message: parsed.message, refusal: parsed.refusal });
   }
   if (problems.length > 0 || !address.ok) return { ok: false, kind: 'invalid', problems };
   return {

@@ -1,3 +1,5 @@
+import type { Refusal } from './refusal.ts';
+
 /**
  * INSEE commune codes as the SAS resolves them. Paris, Lyon and Marseille have one commune code
  * and district ("arrondissement municipal") codes; the SAS resolves both, so both are accepted,
@@ -21,16 +23,33 @@ const DIVIDED_CITIES: DividedCity[] = [
 
 const ordinal = (n: number) => (n === 1 ? '1er' : `${n}e`);
 
-export type InseeResult = { ok: true; code: string; cityName?: string } | { ok: false; message: string };
+export type InseeResult =
+  | { ok: true; code: string; cityName?: string }
+  | {
+      ok: false;
+      message: string;
+      refusal: Extract<
+        Refusal,
+        { rule: 'insee-code-format' | 'insee-code-corsica' | 'insee-code-not-a-district' }
+      >;
+    };
 
 /** Checks an INSEE commune code and names the city when it is a Paris/Lyon/Marseille code. */
 export function checkInseeCode(raw: string): InseeResult {
   const code = raw.trim().toUpperCase();
   if (!/^(\d{5}|2[AB]\d{3})$/.test(code)) {
-    return { ok: false, message: `"${raw}" is not an INSEE commune code (5 digits, or 2A/2B + 3 digits)` };
+    return {
+      ok: false,
+      message: `"${raw}" is not an INSEE commune code (5 digits, or 2A/2B + 3 digits)`,
+      refusal: { rule: 'insee-code-format', value: raw },
+    };
   }
   if (code.startsWith('20')) {
-    return { ok: false, message: `"${raw}": Corsica codes start with 2A or 2B, not 20` };
+    return {
+      ok: false,
+      message: `"${raw}": Corsica codes start with 2A or 2B, not 20`,
+      refusal: { rule: 'insee-code-corsica', value: raw },
+    };
   }
   for (const city of DIVIDED_CITIES) {
     if (code === city.communeCode) return { ok: true, code, cityName: city.name };
@@ -41,9 +60,12 @@ export function checkInseeCode(raw: string): InseeResult {
     if (n >= 1 && n <= city.districts) {
       return { ok: true, code, cityName: `${city.name} ${ordinal(n)} Arrondissement` };
     }
+    const first = `${city.districtPrefix}${pad(1, width)}`;
+    const last = `${city.districtPrefix}${pad(city.districts, width)}`;
     return {
       ok: false,
-      message: `"${raw}" is not a district of ${city.name} (${city.districtPrefix}${pad(1, width)} to ${city.districtPrefix}${pad(city.districts, width)})`,
+      message: `"${raw}" is not a district of ${city.name} (${first} to ${last})`,
+      refusal: { rule: 'insee-code-not-a-district', value: raw, city: city.name, first, last },
     };
   }
   return { ok: true, code };

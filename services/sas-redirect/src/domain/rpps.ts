@@ -1,3 +1,5 @@
+import type { Refusal } from './refusal.ts';
+
 /** OID of the national health-professional identifiers (RPPS/ADELI), as the SAS reads `practitioner`. */
 export const PRACTITIONER_OID = '1.2.250.1.71.4.2.1';
 export const PRACTITIONER_URN_PREFIX = `urn:oid:${PRACTITIONER_OID}|`;
@@ -25,7 +27,14 @@ export function rppsKey(first10: string): string {
 
 export type PractitionerResult =
   | { ok: true; rpps: string; nationalId: string }
-  | { ok: false; message: string };
+  | {
+      ok: false;
+      message: string;
+      refusal: Extract<
+        Refusal,
+        { rule: 'practitioner-urn-prefix' | 'practitioner-urn-suffix' | 'practitioner-format' | 'rpps-key' }
+      >;
+    };
 
 /**
  * The attending doctor as the LRM sends it: a bare RPPS (11 digits), a national id
@@ -37,11 +46,19 @@ export function parsePractitioner(raw: string): PractitionerResult {
   let id = value;
   if (value.toLowerCase().startsWith('urn:oid:')) {
     if (!value.startsWith(PRACTITIONER_URN_PREFIX)) {
-      return { ok: false, message: `practitioner URN must start with "${PRACTITIONER_URN_PREFIX}"` };
+      return {
+        ok: false,
+        message: `practitioner URN must start with "${PRACTITIONER_URN_PREFIX}"`,
+        refusal: { rule: 'practitioner-urn-prefix', value, prefix: PRACTITIONER_URN_PREFIX },
+      };
     }
     id = value.slice(PRACTITIONER_URN_PREFIX.length);
     if (!/^8\d{11}$/.test(id)) {
-      return { ok: false, message: 'practitioner URN must end with "8" followed by the 11-digit RPPS' };
+      return {
+        ok: false,
+        message: 'practitioner URN must end with "8" followed by the 11-digit RPPS',
+        refusal: { rule: 'practitioner-urn-suffix', value },
+      };
     }
   }
   let rpps: string;
@@ -51,12 +68,15 @@ export function parsePractitioner(raw: string): PractitionerResult {
     return {
       ok: false,
       message: 'practitioner must be an RPPS (11 digits), a national id ("8" + RPPS) or its URN',
+      refusal: { rule: 'practitioner-format', value },
     };
   }
   if (!luhnValid(rpps)) {
+    const expectedKey = rppsKey(rpps.slice(0, 10));
     return {
       ok: false,
-      message: `RPPS ${rpps} has a wrong key digit (Luhn): expected ${rppsKey(rpps.slice(0, 10))} as 11th digit`,
+      message: `RPPS ${rpps} has a wrong key digit (Luhn): expected ${expectedKey} as 11th digit`,
+      refusal: { rule: 'rpps-key', value: rpps, expectedKey },
     };
   }
   return { ok: true, rpps, nationalId: `8${rpps}` };

@@ -1,6 +1,14 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { AdminLayout, AppError, type ServiceApp, StatusBadge, z } from '@hip/shared';
+import {
+  AdminLayout,
+  redirectWithFlash,
+  type ServiceApp,
+  StatusBadge,
+  Timestamp,
+  takeFlash,
+  z,
+} from '@hip/shared';
 import { desc } from 'drizzle-orm';
 import { csrf } from 'hono/csrf';
 import { redirects } from '../db/schema.ts';
@@ -26,8 +34,7 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
     const recent = await deps.db.select().from(redirects).orderBy(desc(redirects.id)).limit(20);
     const sessions = deps.sso ? await deps.sso.sessions.count() : 0;
     return c.html(
-      <AdminLayout service="sas-redirect" title="Overview" nav={nav}>
-        <h1>LRM → SAS contextual search</h1>
+      <AdminLayout service="sas-redirect" title="LRM → SAS contextual search" nav={nav} flash={takeFlash(c)}>
         <table>
           <tbody>
             <tr>
@@ -69,7 +76,9 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
           <tbody>
             {recent.map((r) => (
               <tr>
-                <td>{r.at.toISOString()}</td>
+                <td>
+                  <Timestamp value={r.at} />
+                </td>
                 <td>{r.origin}</td>
                 <td>{r.mode}</td>
                 <td>{r.regulator ?? '-'}</td>
@@ -90,8 +99,13 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
     const rows = await deps.appointments.list({ limit: 100 });
     const parked = await deps.appointments.parked();
     return c.html(
-      <AdminLayout service="sas-redirect" title="Appointments" nav={nav}>
-        <h1>Appointments (RS-SAS-RDV)</h1>
+      <AdminLayout service="sas-redirect" title="Appointments (RS-SAS-RDV)" nav={nav} flash={takeFlash(c)}>
+        {rows.length === 0 && (
+          <p class="muted">
+            No appointment yet: they arrive from the SAS platform through Hub Santé (book one on the SAS
+            platform simulator).
+          </p>
+        )}
         <table>
           <thead>
             <tr>
@@ -109,7 +123,7 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
                 <td>{r.lrm}</td>
                 <td>
                   <a
-                    href={`/appointments/${encodeURIComponent(r.lrm)}/${encodeURIComponent(r.appointmentId)}/history`}
+                    href={`/admin/appointments/${encodeURIComponent(r.lrm)}/${encodeURIComponent(r.appointmentId)}`}
                   >
                     {r.appointmentId}
                   </a>
@@ -119,9 +133,13 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
                     {r.status}
                   </span>
                 </td>
-                <td>{r.start}</td>
+                <td>
+                  <Timestamp value={r.start} />
+                </td>
                 <td>{r.version}</td>
-                <td>{r.updatedAt.toISOString()}</td>
+                <td>
+                  <Timestamp value={r.updatedAt} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -143,7 +161,9 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
                 <td>{p.id}</td>
                 <td>{p.subject}</td>
                 <td class="error">{p.reason}</td>
-                <td>{p.parkedAt.toISOString()}</td>
+                <td>
+                  <Timestamp value={p.parkedAt} />
+                </td>
                 <td>
                   <form class="inline" method="post" action={`/admin/parked/${p.id}/retry`}>
                     <button type="submit">Retry</button>
@@ -157,10 +177,74 @@ export function registerAdminPages(app: ServiceApp, deps: AppDeps) {
     );
   });
 
+  app.get('/admin/appointments/:lrm/:appointmentId', async (c) => {
+    const { lrm, appointmentId } = c.req.param();
+    const rows = await deps.appointments.history(lrm, appointmentId);
+    return c.html(
+      <AdminLayout service="sas-redirect" title={`Appointment ${appointmentId}`} nav={nav}>
+        <p>
+          LRM <strong>{lrm}</strong>: every message applied, oldest first.
+        </p>
+        {rows.length === 0 ? (
+          <p class="muted">No message for this appointment.</p>
+        ) : (
+          <table>
+            <thead>
+              <tr>
+                <th>Received</th>
+                <th>Sent by the SAS</th>
+                <th>Method</th>
+                <th>Applied as</th>
+                <th>Status</th>
+                <th>Start</th>
+                <th>Distribution id</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((r) => (
+                <tr>
+                  <td>
+                    <Timestamp value={r.receivedAt} />
+                  </td>
+                  <td>
+                    <Timestamp value={r.sentAt} />
+                  </td>
+                  <td>{r.method}</td>
+                  <td>{r.applied}</td>
+                  <td>{r.status}</td>
+                  <td>
+                    <Timestamp value={(r.state as { start?: string }).start} />
+                  </td>
+                  <td>{r.distributionId}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </AdminLayout>,
+    );
+  });
+
   app.post('/admin/parked/:id/retry', async (c) => {
+    const back = '/admin/appointments';
     const id = ParkedId.safeParse(c.req.param('id'));
-    if (!id.success) throw new AppError('BAD_REQUEST', `"${c.req.param('id')}" is not a parked message id`);
-    await deps.appointments.retry(id.data);
-    return c.redirect('/admin/appointments', 303);
+    if (!id.success) {
+      return redirectWithFlash(c, back, {
+        tone: 'error',
+        text: `"${c.req.param('id')}" is not a parked message id`,
+      });
+    }
+    const result = await deps.appointments.retry(id.data);
+    if (!result) return redirectWithFlash(c, back, { tone: 'error', text: `No parked message #${id.data}` });
+    if ('error' in result) {
+      return redirectWithFlash(c, back, {
+        tone: 'error',
+        text: `Parked message #${id.data} still cannot be applied: ${result.error}`,
+      });
+    }
+    return redirectWithFlash(c, back, {
+      tone: 'ok',
+      text: `Parked message #${id.data} retried: ${result.outcome}`,
+    });
   });
 }

@@ -1,7 +1,9 @@
 import { AppError, createRoute, errorResponses, requireBearer, type ServiceApp, z } from '@hip/shared';
 import type { AppDeps } from '../../deps.ts';
+import type { ContextProblem } from '../../domain/refusal.ts';
 import { checkedContext, launch } from './launch.ts';
 import { normalizedView } from './normalized.ts';
+import { SearchRefusedError } from './refused.ts';
 import {
   ContextBodySchema,
   LaunchSchema,
@@ -59,19 +61,59 @@ const redeemRoute = createRoute({
   },
 });
 
+/**
+ * The platform's validation answer (400, one entry per field), with the rule of each field kept
+ * for the regulator's French page.
+ */
+function searchValidationHook(result: { success: boolean; error?: unknown }) {
+  if (result.success) return undefined;
+  const issues = (
+    result.error as { issues: { path: PropertyKey[]; code?: string; maximum?: unknown; message: string }[] }
+  ).issues;
+  const problems = issues.map((issue): ContextProblem => {
+    const field = issue.path.map(String).join('.') || 'query';
+    return {
+      field,
+      message: issue.message,
+      refusal:
+        issue.code === 'too_big' && typeof issue.maximum === 'number'
+          ? { rule: 'too-long', max: issue.maximum }
+          : { rule: 'invalid-parameter' },
+    };
+  });
+  throw new SearchRefusedError(
+    'VALIDATION_FAILED',
+    `${problems.length} invalid field(s): ${problems.map((p) => `/${p.field}`).join(', ')}`,
+    problems,
+  );
+}
+
 export function registerSearchRoutes(app: ServiceApp, deps: AppDeps) {
   app.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
 
-  app.openapi(searchRoute, async (c) => {
-    const misspelled = Object.keys(c.req.queries())
-      .filter((name) => meantParameter(name, SEARCH_PARAMETERS))
-      .map((name) => ({ path: `/${name}`, message: unknownParameterMessage(name, SEARCH_PARAMETERS) }));
-    if (misspelled.length) {
-      throw new AppError('BAD_REQUEST', misspelled.map((e) => e.message).join('; '), { errors: misspelled });
-    }
-    const context = checkedContext(deps, c.req.valid('query'));
-    return launch(c, deps, { context }) as never;
-  });
+  app.openapi(
+    searchRoute,
+    async (c) => {
+      const misspelled = Object.keys(c.req.queries()).flatMap((name): ContextProblem[] => {
+        const meant = meantParameter(name, SEARCH_PARAMETERS);
+        return meant
+          ? [
+              {
+                field: name,
+                message: unknownParameterMessage(name, SEARCH_PARAMETERS),
+                refusal: { rule: 'misspelled-parameter', name, meant },
+              },
+            ]
+          : [];
+      });
+      if (misspelled.length) {
+        throw new SearchRefusedError('BAD_REQUEST', misspelled.map((e) => e.message).join('; '), misspelled);
+      }
+      const context = checkedContext(deps, c.req.valid('query'));
+      return launch(c, deps, { context }) as never;
+    },
+    searchValidationHook,
+  );
 
   app.openapi(createContextRoute, async (c) => {
     const { lrmApiKey } = deps.settings;

@@ -7,6 +7,7 @@ import type { AppDeps } from '../../deps.ts';
 import { checkSearchContext, type RawSearchContext, type SearchContext } from '../../domain/context.ts';
 import { buildSasSearchUrl, buildSasTokenUrl } from '../../domain/sas-url.ts';
 import { browserBinding } from '../../sso/login-cookie.ts';
+import { SearchRefusedError } from './refused.ts';
 
 export const callbackUri = (deps: AppDeps) =>
   new URL('/auth/callback', deps.settings.publicBaseUrl).toString();
@@ -15,11 +16,13 @@ export const callbackUri = (deps: AppDeps) =>
 export function checkedContext(deps: AppDeps, raw: RawSearchContext): SearchContext {
   const check = checkSearchContext(raw, { origins: deps.settings.origins, specialties: deps.specialties });
   if (check.ok) return check.context;
-  if (check.kind === 'forbidden-origin') throw new AppError('FORBIDDEN', check.message);
-  throw new AppError(
+  if (check.kind === 'forbidden-origin') {
+    throw new SearchRefusedError('FORBIDDEN', check.problem.message, [check.problem], { listFields: false });
+  }
+  throw new SearchRefusedError(
     'UNPROCESSABLE',
     `the SAS would drop this search and show its home page: ${check.problems.map((p) => p.message).join('; ')}`,
-    { errors: check.problems.map((p) => ({ path: `/${p.field}`, message: p.message })) },
+    check.problems,
   );
 }
 
