@@ -12,32 +12,40 @@ export interface DemoFolders {
 }
 
 /**
- * The folders of the single-process demo under `<root>`: assets generated in code (letterheads
- * for every sample doctor, signatures for all but one) and a few patient XML exports in the
- * intake folder, including the two faults the seed lists and a hostile one.
+ * The folders of the single-process demo, under `<root>` unless the user chose one (`chosen`,
+ * from EXPORT_ROOT, ASSETS_ROOT, INTAKE_DIR). Only the demo's own folders get sample content:
+ * assets generated in code (letterheads for every sample doctor, signatures for all but one)
+ * and a few patient XML exports, including the two faults the seed lists and a hostile one. A
+ * folder the user named is theirs: nothing is written to it.
  */
-export async function prepareDemo(root: string): Promise<DemoFolders> {
+export async function prepareDemo(root: string, chosen: Partial<DemoFolders> = {}): Promise<DemoFolders> {
   const folders = {
-    exportRoot: resolve(root, 'export'),
-    assetsRoot: resolve(root, 'assets'),
-    intakeDir: resolve(root, 'intake'),
+    exportRoot: chosen.exportRoot ?? resolve(root, 'export'),
+    assetsRoot: chosen.assetsRoot ?? resolve(root, 'assets'),
+    intakeDir: chosen.intakeDir ?? resolve(root, 'intake'),
   };
-  await mkdir(join(folders.assetsRoot, 'entete'), { recursive: true });
-  await mkdir(join(folders.assetsRoot, 'signature'), { recursive: true });
-  await mkdir(folders.exportRoot, { recursive: true });
-  await mkdir(folders.intakeDir, { recursive: true });
+  if (!chosen.exportRoot) await mkdir(folders.exportRoot, { recursive: true });
+  if (!chosen.assetsRoot) await writeSampleAssets(folders.assetsRoot);
+  if (!chosen.intakeDir) await writeSampleExports(folders.intakeDir);
+  return folders;
+}
+
+async function writeSampleAssets(assetsRoot: string) {
+  await mkdir(join(assetsRoot, 'entete'), { recursive: true });
+  await mkdir(join(assetsRoot, 'signature'), { recursive: true });
   for (const doctor of SAMPLE_DOCTORS) {
-    await writeFile(
-      join(folders.assetsRoot, 'entete', `${doctor.id}.pdf`),
-      await sampleLetterheadPdf(doctor.centre),
-    );
+    await writeFile(join(assetsRoot, 'entete', `${doctor.id}.pdf`), await sampleLetterheadPdf(doctor.centre));
     if (doctor.hasSignature) {
       await writeFile(
-        join(folders.assetsRoot, 'signature', `62_${doctor.id}.png`),
+        join(assetsRoot, 'signature', `62_${doctor.id}.png`),
         sampleSignaturePng(Number(doctor.id)),
       );
     }
   }
+}
+
+async function writeSampleExports(intakeDir: string) {
+  await mkdir(intakeDir, { recursive: true });
   const image = Buffer.from(
     encodePng({ width: 16, height: 16, alpha: false, pixel: (x, y) => [200 - x * 8, 40 + y * 8, 60] }),
   ).toString('base64');
@@ -64,8 +72,7 @@ export async function prepareDemo(root: string): Promise<DemoFolders> {
   ];
   for (const [name, xml] of exports) {
     // Hidden name then rename, as the export job must do: the intake polls the folder.
-    await writeFile(join(folders.intakeDir, `.${name}.part`), xml);
-    await rename(join(folders.intakeDir, `.${name}.part`), join(folders.intakeDir, name));
+    await writeFile(join(intakeDir, `.${name}.part`), xml);
+    await rename(join(intakeDir, `.${name}.part`), join(intakeDir, name));
   }
-  return folders;
 }

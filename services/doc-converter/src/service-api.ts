@@ -67,7 +67,35 @@ export interface DocumentService {
   /** Bus messages that could not even be recorded as documents (invalid, dead-lettered). */
   rejectedMessages(limit: number): Promise<RejectedMessageView[]>;
   retry(id: string): Promise<DocumentView | undefined>;
+  /** Retries and waits for this attempt to end, so that the admin page can say how it went. */
+  retryAndSettle(id: string): Promise<DocumentView | undefined>;
   putSignature(doctorId: string, png: Uint8Array): Promise<{ released: string[] }>;
   putLetterhead(doctorId: string, pdf: Uint8Array): Promise<{ released: string[] }>;
   intakeFiles(limit: number, status?: 'failed'): Promise<IntakeFileView[]>;
+}
+
+/** One folder of a browsed tree (the export share, the refused intake files). */
+export interface BrowsedFolder {
+  /** Folder names from the root to this folder. */
+  path: string[];
+  folders: string[];
+  /** `ref` addresses the file in URLs: file names carry patient names, which stay out of URLs. */
+  files: { name: string; ref: string; bytes: number; modifiedAt: string }[];
+}
+
+export interface BrowsedFile {
+  name: string;
+  mediaType: string;
+  bytes: Uint8Array;
+}
+
+/**
+ * Read-only view of a folder tree for the admin pages, so that a browser can open what the
+ * platform writes to disk. Paths that leave the root are refused with a `BrowsePathError`.
+ */
+export interface FolderBrowser {
+  /** The folder at `path`, undefined when there is none. */
+  list(path: string[]): Promise<BrowsedFolder | undefined>;
+  /** A file of the folder at `path`, by its `ref` or its name; undefined when there is none. */
+  file(path: string[], which: { ref: string } | { name: string }): Promise<BrowsedFile | undefined>;
 }

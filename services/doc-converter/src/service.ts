@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { pathToFileURL } from 'node:url';
 import {
   ConfigError,
   createOutboxRelay,
@@ -17,6 +16,7 @@ import { publishSampleDocuments } from '../sim/cpv2-publisher.ts';
 import { prepareDemo } from '../sim/demo.ts';
 import { fileAssetStore } from './adapters/assets.ts';
 import { exportShare } from './adapters/export-share.ts';
+import { intakeErrorsBrowser, shareBrowser } from './adapters/folder-browser.ts';
 import { intakeFolder } from './adapters/intake-folder.ts';
 import { createApp } from './app.ts';
 import { migrations } from './db/migrations.ts';
@@ -60,6 +60,7 @@ export const configSchema = z.object({
 });
 
 const SOURCE_BUCKET = 'doc-converter-sources';
+const DEFAULT_PORT = 8085;
 
 /** The PKCS#12, opened once at start: a bad file or password stops the process naming the variable. */
 function readSigner(
@@ -87,21 +88,35 @@ function readSigner(
 /** Teleconsultation documents -> signed PDF on a network share. */
 export const docConverter = defineService({
   name: 'doc-converter',
-  defaultPort: 8085,
+  defaultPort: DEFAULT_PORT,
   configSchema,
   async simulators({ logger, env }) {
-    const folders = await prepareDemo(join(env.DATA_DIR || '.data', 'doc-converter'));
+    // Variables the user set win: their folders are used as they are, and only the ones left
+    // unset point at the demo's folders (pnpm start also gives the user's values precedence).
+    const chosen = (name: string) => (env[name] === undefined || env[name] === '' ? undefined : env[name]);
+    const folders = await prepareDemo(join(env.DATA_DIR || '.data', 'doc-converter'), {
+      exportRoot: chosen('EXPORT_ROOT'),
+      assetsRoot: chosen('ASSETS_ROOT'),
+      intakeDir: chosen('INTAKE_DIR'),
+    });
     logger.info({ exportRoot: folders.exportRoot }, 'doc-converter demo folders ready');
+    const demoEnv: Record<string, string> = {
+      EXPORT_ROOT: folders.exportRoot,
+      ASSETS_ROOT: folders.assetsRoot,
+      INTAKE_DIR: folders.intakeDir,
+      DOC_CONVERTER_DEMO: 'true',
+    };
+    // The folders are served by doc-converter's own pages: a browser cannot open file:// links
+    // from a web page. The platform runs the service on DOC_CONVERTER_PORT.
+    const pages = `http://localhost:${chosen('DOC_CONVERTER_PORT') ?? DEFAULT_PORT}`;
     return {
-      env: {
-        EXPORT_ROOT: folders.exportRoot,
-        ASSETS_ROOT: folders.assetsRoot,
-        INTAKE_DIR: folders.intakeDir,
-        DOC_CONVERTER_DEMO: 'true',
-      },
+      env: Object.fromEntries(Object.entries(demoEnv).filter(([name]) => chosen(name) === undefined)),
       links: [
-        { label: 'doc-converter share (EXPORT_ROOT)', url: pathToFileURL(folders.exportRoot).href },
-        { label: 'doc-converter intake folder', url: pathToFileURL(folders.intakeDir).href },
+        { label: 'doc-converter share (EXPORT_ROOT)', url: `${pages}/admin/share/` },
+        {
+          label: 'doc-converter refused intake files (INTAKE_DIR/errors)',
+          url: `${pages}/admin/intake/errors/`,
+        },
       ],
       async stop() {},
     };
@@ -118,7 +133,8 @@ export const docConverter = defineService({
     const root = (value: string | undefined, sub: string) =>
       value ?? join(config.DATA_DIR, 'doc-converter', sub);
     const assets = fileAssetStore(root(config.ASSETS_ROOT, 'assets'));
-    const share = exportShare(root(config.EXPORT_ROOT, 'export'));
+    const exportRoot = root(config.EXPORT_ROOT, 'export');
+    const share = exportShare(exportRoot);
     const relay = createOutboxRelay({
       db: database.db,
       bus,
@@ -185,6 +201,8 @@ export const docConverter = defineService({
       : undefined;
     const app = createApp({
       logger,
+      share: shareBrowser(exportRoot),
+      intakeErrors: config.INTAKE_DIR ? intakeErrorsBrowser(config.INTAKE_DIR) : undefined,
       documents: documentService({
         db: database.db,
         processor,
@@ -195,18 +213,18 @@ export const docConverter = defineService({
       maxBodyBytes: Math.ceil(config.DOCUMENT_MAX_BYTES * 1.4) + 64 * 1024,
     });
     // The single-process demo (`pnpm start`): simulators() cannot publish (it gets no bus), so
-    // the sample cpv2 documents are published from here once the consumer is listening.
-    const demo = config.DOC_CONVERTER_DEMO
-      ? setTimeout(() => {
-          publishSampleDocuments(bus)
-            .then((docs) => logger.info({ documents: docs.length }, 'demo: sample cpv2 documents published'))
-            .catch((error) => logger.warn({ err: error }, 'demo: publishing samples failed'));
-        }, 1_500)
-      : undefined;
+    // the sample cpv2 documents are published from here, now that the consumer is subscribed.
+    if (config.DOC_CONVERTER_DEMO) {
+      try {
+        const docs = await publishSampleDocuments(bus);
+        logger.info({ documents: docs.length }, 'demo: sample cpv2 documents published');
+      } catch (error) {
+        logger.warn({ err: error }, 'demo: publishing samples failed');
+      }
+    }
     return {
       app,
       async stop() {
-        clearTimeout(demo);
         await stopSweeper();
         await stopIntake?.();
         for (const s of subscriptions) await s.stop();

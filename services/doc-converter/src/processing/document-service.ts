@@ -141,6 +141,13 @@ export function documentService(deps: {
       const row = await processor.find(id);
       return row && toView(row);
     },
+    async retryAndSettle(id) {
+      const ids = await processor.requeue({ id });
+      // A transient failure leaves the document queued with the error: the view says so.
+      for (const queued of ids) await processor.process(queued).catch(() => undefined);
+      const row = await processor.find(id);
+      return row && toView(row);
+    },
     async putSignature(doctorId, png) {
       const problem = await signaturePngProblem(png);
       if (problem) throw new AssetRefusedError(`signature refused: the PNG ${problem}`);

@@ -1,34 +1,36 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { AdminLayout, AppError, type ServiceApp, StatusBadge } from '@hip/shared';
+import {
+  AdminLayout,
+  redirectWithFlash,
+  type ServiceApp,
+  StatusBadge,
+  Timestamp,
+  takeFlash,
+} from '@hip/shared';
+import { bodyLimit } from 'hono/body-limit';
 import { DOCUMENT_STATUSES, type DocumentStatus } from '../db/schema.ts';
-import { storeAsset } from '../routes/assets/index.ts';
-import type { DocumentService, DocumentView } from '../service-api.ts';
-
-const SERVICE = 'doc-converter';
-const NAV: [string, string][] = [
-  ['/admin', 'Documents'],
-  ['/admin/errors', 'Parked by doctor'],
-  ['/admin/intake', 'Intake errors'],
-];
+import { MAX_ASSET_BYTES } from '../routes/assets/index.ts';
+import {
+  AssetRefusedError,
+  type DocumentService,
+  type DocumentView,
+  type FolderBrowser,
+} from '../service-api.ts';
+import { retryOutcome, retryRefusal, uploadOutcome, uploadRefusal } from './action-messages.ts';
+import { NAV, SERVICE } from './nav.ts';
 
 const tone = (status: DocumentStatus) =>
   status === 'converted' ? 'ok' : status === 'failed' ? 'error' : status === 'queued' ? undefined : 'warn';
+
+const retryable = (status: DocumentStatus) => status !== 'converted' && status !== 'queued';
 
 function Badge(props: { status: DocumentStatus }) {
   const t = tone(props.status);
   return t ? <StatusBadge status={props.status} tone={t} /> : <StatusBadge status={props.status} />;
 }
 
-function Flash(props: { text: string | undefined }) {
-  return props.text ? (
-    <p class="badge ok" role="status">
-      {props.text}
-    </p>
-  ) : null;
-}
-
-function DocumentsTable(props: { documents: DocumentView[]; retry?: boolean }) {
+function DocumentsTable(props: { documents: DocumentView[]; back: string }) {
   return (
     <table>
       <thead>
@@ -40,7 +42,7 @@ function DocumentsTable(props: { documents: DocumentView[]; retry?: boolean }) {
           <th>Status</th>
           <th>Output / reason</th>
           <th>Received</th>
-          {props.retry ? <th /> : null}
+          <th />
         </tr>
       </thead>
       <tbody>
@@ -53,17 +55,25 @@ function DocumentsTable(props: { documents: DocumentView[]; retry?: boolean }) {
             <td>
               <Badge status={d.status} />
             </td>
-            <td>{d.status === 'converted' ? d.outputPath : (d.error ?? '')}</td>
-            <td class="muted">{d.receivedAt.replace('T', ' ').slice(0, 19)}</td>
-            {props.retry ? (
-              <td>
-                {d.status === 'failed' ? (
-                  <form class="inline" method="post" action={`/admin/documents/${d.id}/retry`}>
-                    <button type="submit">Retry</button>
-                  </form>
-                ) : null}
-              </td>
-            ) : null}
+            <td>
+              {d.status === 'converted' && d.outputPath ? (
+                // By document id: the file name carries the patient's name, kept out of URLs.
+                <a href={`/admin/documents/${d.id}/pdf`}>{d.outputPath}</a>
+              ) : (
+                (d.error ?? '')
+              )}
+            </td>
+            <td class="muted">
+              <Timestamp value={d.receivedAt} />
+            </td>
+            <td>
+              {retryable(d.status) ? (
+                <form class="inline" method="post" action={`/admin/documents/${d.id}/retry`}>
+                  <input type="hidden" name="back" value={props.back} />
+                  <button type="submit">Retry</button>
+                </form>
+              ) : null}
+            </td>
           </tr>
         ))}
       </tbody>
@@ -71,14 +81,22 @@ function DocumentsTable(props: { documents: DocumentView[]; retry?: boolean }) {
   );
 }
 
+/** Where an action returns: one of our own pages, never a location taken from the form as is. */
+const backTo = (value: unknown) =>
+  typeof value === 'string' && NAV.some(([href]) => href === value) ? value : '/admin';
+
 /** Server-rendered admin pages: recent documents, parked ones by doctor with upload forms, intake errors. */
-export function registerAdminPages(app: ServiceApp, service: DocumentService) {
+export function registerAdminPages(
+  app: ServiceApp,
+  service: DocumentService,
+  folders: { share: FolderBrowser; intakeErrors?: FolderBrowser | undefined },
+) {
   app.get('/', (c) => c.redirect('/admin'));
 
   app.get('/admin', async (c) => {
     const { counts, documents } = await service.overview(100);
     return c.html(
-      <AdminLayout service={SERVICE} title="Documents" nav={NAV}>
+      <AdminLayout service={SERVICE} title="Documents" nav={NAV} flash={takeFlash(c)}>
         <p>
           {DOCUMENT_STATUSES.map((s) => (
             <span data-count={s}>
@@ -86,7 +104,7 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
             </span>
           ))}
         </p>
-        <DocumentsTable documents={documents} retry />
+        <DocumentsTable documents={documents} back="/admin" />
       </AdminLayout>,
     );
   });
@@ -94,8 +112,12 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
   app.get('/admin/errors', async (c) => {
     const doctors = await service.errorsByDoctor();
     return c.html(
-      <AdminLayout service={SERVICE} title="Parked and failed documents by doctor" nav={NAV}>
-        <Flash text={c.req.query('flash')} />
+      <AdminLayout
+        service={SERVICE}
+        title="Parked and failed documents by doctor"
+        nav={NAV}
+        flash={takeFlash(c)}
+      >
         {doctors.length === 0 ? <p>Nothing is waiting.</p> : null}
         {doctors.map((d) => (
           <section data-doctor={d.doctorId}>
@@ -125,7 +147,7 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
               </label>{' '}
               <button type="submit">Upload letterhead</button>
             </form>
-            <DocumentsTable documents={d.documents} retry />
+            <DocumentsTable documents={d.documents} back="/admin/errors" />
           </section>
         ))}
       </AdminLayout>,
@@ -136,7 +158,14 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
     const files = await service.intakeFiles(200, 'failed');
     return c.html(
       <AdminLayout service={SERVICE} title="Patient XML intake errors" nav={NAV}>
-        <p class="muted">Refused files are in the intake folder's errors/ with a .reason.txt next to them.</p>
+        {folders.intakeErrors ? (
+          <p>
+            Refused files are moved to the intake folder's errors/ with a .reason.txt next to them:{' '}
+            <a href="/admin/intake/errors/">open the refused files</a>.
+          </p>
+        ) : (
+          <p class="muted">The intake is off (INTAKE_DIR is not set).</p>
+        )}
         <table>
           <thead>
             <tr>
@@ -148,11 +177,13 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
           </thead>
           <tbody>
             {files.map((f) => (
-              <tr>
+              <tr data-intake-file={f.fileName}>
                 <td>{f.fileName}</td>
                 <td>{f.reason}</td>
                 <td>{f.line ? `${f.line}:${f.column}` : ''}</td>
-                <td class="muted">{f.receivedAt.replace('T', ' ').slice(0, 19)}</td>
+                <td class="muted">
+                  <Timestamp value={f.receivedAt} />
+                </td>
               </tr>
             ))}
           </tbody>
@@ -161,23 +192,88 @@ export function registerAdminPages(app: ServiceApp, service: DocumentService) {
     );
   });
 
-  for (const kind of ['signature', 'letterhead'] as const) {
-    app.post(`/admin/doctors/:doctorId/${kind}`, async (c) => {
-      const doctorId = c.req.param('doctorId');
-      if (!/^[A-Za-z0-9-]{1,32}$/.test(doctorId)) throw new AppError('BAD_REQUEST', 'invalid doctor id');
-      const form = await c.req.formData();
-      const file = form.get('file');
-      if (!(file instanceof File) || file.size === 0)
-        throw new AppError('BAD_REQUEST', 'choose a file to upload');
-      const result = await storeAsset(kind, service, doctorId, new Uint8Array(await file.arrayBuffer()));
-      const flash = `${kind} stored for doctor ${doctorId}; ${result.released.length} document(s) released`;
-      return c.redirect(`/admin/errors?flash=${encodeURIComponent(flash)}`, 303);
+  app.get('/admin/documents/:id/pdf', async (c) => {
+    const id = c.req.param('id');
+    const doc = /^[A-Za-z0-9_-]{1,64}$/.test(id) ? await service.get(id) : undefined;
+    const slash = doc?.outputPath?.lastIndexOf('/') ?? -1;
+    const pdf =
+      doc?.status === 'converted' && doc.outputPath
+        ? await folders.share.file(doc.outputPath.slice(0, Math.max(slash, 0)).split('/').filter(Boolean), {
+            name: doc.outputPath.slice(slash + 1),
+          })
+        : undefined;
+    if (!pdf) {
+      return c.html(
+        <AdminLayout
+          service={SERVICE}
+          title="PDF not available"
+          nav={NAV}
+          flash={{
+            tone: 'error',
+            text: doc
+              ? `Document ${id} is ${doc.status}${doc.status === 'converted' ? ', but its PDF is no longer on the share' : ': it has no PDF yet'}.`
+              : `No document ${id}.`,
+          }}
+        />,
+        404,
+      );
+    }
+    return c.body(pdf.bytes as Uint8Array<ArrayBuffer>, 200, {
+      'content-type': pdf.mediaType,
+      'content-disposition': `inline; filename="${pdf.name}"`,
     });
+  });
+
+  // Form uploads are multipart: the JSON API's PUT routes take the raw file instead. A refusal
+  // comes back to the page as a message; the API answers the same refusals as problem JSON.
+  const formLimit = MAX_ASSET_BYTES + 64 * 1024;
+  for (const kind of ['signature', 'letterhead'] as const) {
+    const path = `/admin/doctors/:doctorId/${kind}`;
+    app.post(
+      path,
+      bodyLimit({
+        maxSize: formLimit,
+        onError: (c) =>
+          redirectWithFlash(
+            c,
+            '/admin/errors',
+            uploadRefusal(
+              kind,
+              c.req.param('doctorId') ?? '?',
+              `the file is larger than ${MAX_ASSET_BYTES / 1024 / 1024} MiB`,
+            ),
+          ),
+      }),
+      async (c) => {
+        const doctorId = c.req.param('doctorId') ?? '';
+        const refuse = (reason: string) =>
+          redirectWithFlash(c, '/admin/errors', uploadRefusal(kind, doctorId, reason));
+        if (!/^[A-Za-z0-9-]{1,32}$/.test(doctorId)) return refuse('the doctor id is not valid');
+        const form = await c.req.formData().catch(() => undefined);
+        const file = form?.get('file');
+        if (!(file instanceof File) || file.size === 0) return refuse('no file was chosen');
+        const bytes = new Uint8Array(await file.arrayBuffer());
+        try {
+          const { released } =
+            kind === 'signature'
+              ? await service.putSignature(doctorId, bytes)
+              : await service.putLetterhead(doctorId, bytes);
+          return redirectWithFlash(c, '/admin/errors', uploadOutcome(kind, doctorId, released));
+        } catch (error) {
+          if (error instanceof AssetRefusedError) return refuse(error.message);
+          throw error;
+        }
+      },
+    );
   }
 
   app.post('/admin/documents/:id/retry', async (c) => {
     const id = c.req.param('id');
-    if (!(await service.retry(id))) throw new AppError('NOT_FOUND', `no document "${id}"`);
-    return c.redirect('/admin', 303);
+    const form = await c.req.formData().catch(() => undefined);
+    const back = backTo(form?.get('back'));
+    const valid = /^[A-Za-z0-9_-]{1,64}$/.test(id);
+    const refusal = retryRefusal(id, valid ? await service.get(id) : undefined);
+    if (refusal) return redirectWithFlash(c, back, refusal);
+    return redirectWithFlash(c, back, retryOutcome(id, await service.retryAndSettle(id)));
   });
 }

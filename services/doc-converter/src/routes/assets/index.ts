@@ -49,7 +49,7 @@ const letterheadRoute = createRoute({
 });
 
 /** Runs an upload and turns a content refusal into a 422 naming what is wrong. */
-export async function storeAsset(
+async function storeAsset(
   kind: 'signature' | 'letterhead',
   service: DocumentService,
   doctorId: string,
