@@ -60,6 +60,9 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
   const passwords = new Map<string, string>();
   let seq = 0;
   let latencyMs = options.latencyMs ?? 0;
+  /** While set, creations wait for its release: tests hold a run in flight without guessing a delay. */
+  let gate: { opened: Promise<void>; waiting: number } | null = null;
+  const tenantCheckListeners: ((tenant: string) => void)[] = [];
 
   const addTenant = (name: string) => {
     if (!tenants.has(name))
@@ -112,6 +115,10 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
       } catch {
         return c.json({ error: 'BAD_JSON', message: 'body is not JSON' }, 400);
       }
+      if (gate) {
+        gate.waiting++;
+        await gate.opened;
+      }
       const fault = takeFault(collection, body.externalId);
       if (fault?.mode === 'error5xx')
         return c.json({ error: 'INTERNAL', message: 'ARCAD360 internal error' }, 500);
@@ -157,6 +164,7 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
 
   app.get(base, (c) => {
     const t = store(c);
+    for (const listener of tenantCheckListeners) listener(c.req.param('tenant') ?? '');
     return t
       ? c.json({ name: c.req.param('tenant') })
       : c.json({ error: 'UNKNOWN_TENANT', message: 'unknown tenant' }, 404);
@@ -315,9 +323,19 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
     const t = tenants.get(c.req.param('tenant'));
     return t ? c.json(t.created) : c.json({ error: 'UNKNOWN_TENANT' }, 404);
   });
+  // What a newcomer following the index page's link sees: the tenants, what was created, the faults armed.
   app.get('/', (c) =>
     c.html(
-      `<h1>ARCAD360 simulator</h1><p>Tenants: ${[...tenants.keys()].join(', ')}</p><p>REST API under /api/v1/tenants/:tenant/</p>`,
+      `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>ARCAD360 simulator</title></head><body><h1>ARCAD360 simulator</h1><p>REST API under <code>/api/v1/tenants/{tenant}/</code> (bearer token, see the README), health at <code>/api/v1/health</code>.</p><table><thead><tr><th>Tenant</th>${COLLECTIONS.map((c) => `<th>${c}</th>`).join('')}</tr></thead><tbody>${[
+        ...tenants.entries(),
+      ]
+        .map(
+          ([name, t]) =>
+            `<tr data-tenant="${escapeHtml(name)}"><td>${escapeHtml(name)}</td>${COLLECTIONS.map((c) => `<td>${t.created[c]}</td>`).join('')}</tr>`,
+        )
+        .join(
+          '',
+        )}</tbody></table><h2>Faults armed</h2>${faults.length === 0 ? '<p>none</p>' : `<ul>${faults.map((f) => `<li>${escapeHtml(f.mode)} on ${escapeHtml(f.collection)}${f.externalId ? ` for ${escapeHtml(f.externalId)}` : ''}${f.times !== undefined ? `, ${f.times} more time(s)` : ''}</li>`).join('')}</ul>`}</body></html>`,
     ),
   );
 
@@ -328,6 +346,26 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
     addFault: (fault: Fault) => faults.push({ ...fault }),
     clearFaults: () => {
       faults.length = 0;
+    },
+    /**
+     * Holds every creation until `release()`: a test reads the service while a run is in flight.
+     * `waiting()` counts the creations that arrived at the gate.
+     */
+    holdCreations() {
+      let release = () => {};
+      const held = { opened: new Promise<void>((r) => (release = r)), waiting: 0 };
+      gate = held;
+      return {
+        waiting: () => held.waiting,
+        release() {
+          if (gate === held) gate = null;
+          release();
+        },
+      };
+    },
+    /** Called whenever someone asks whether a tenant exists (arcad-sync does so when activating one). */
+    onTenantChecked(listener: (tenant: string) => void) {
+      tenantCheckListeners.push(listener);
     },
     setLatency: (ms: number) => {
       latencyMs = ms;
@@ -347,3 +385,5 @@ export function createArcadSimulator(options: ArcadSimulatorOptions) {
 }
 
 export type ArcadSimulator = ReturnType<typeof createArcadSimulator>;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);

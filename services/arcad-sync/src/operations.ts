@@ -1,12 +1,13 @@
 import { AppError, type Database, fieldErrorsOf } from '@hip/shared';
 import { stringify } from 'csv-stringify/sync';
-import { and, asc, desc, eq, ilike, inArray, or, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, ilike, inArray, notInArray, or, sql } from 'drizzle-orm';
 import type { ArcadApi, ArcadService } from './adapters/arcad.ts';
 import { activityMappings, credentials, liviaEntities, sync, tenants } from './db/schema.ts';
 import { type FlowId, flowDefinitions, flowIds, flowOfEntity } from './domain/flows.ts';
 import {
   collectionEntity,
   type EntityKind,
+  entityKinds,
   type LiviaActivity,
   type LiviaCollection,
   liviaSchemas,
@@ -61,6 +62,21 @@ export function createOperations(deps: { db: Database; engine: FlowEngine; arcad
         `the ARCAD360 account belongs to tenant "${session.arcadTenant}", not "${row.arcadTenant}"`,
       );
     return row;
+  }
+
+  /**
+   * Unresolved rows: failures, and rows left `sending` by a run that is no longer alive. The
+   * rows a live run is sending are in flight, not errors: listing them would show every row of a
+   * running flow as "outcome unknown" until it ends.
+   */
+  async function unresolved(tenant: string) {
+    const inFlight = [...(await engine.runningFlows(tenant))].flatMap((f) => flowDefinitions[f].entities);
+    return and(
+      eq(sync.tenant, tenant),
+      inFlight.length
+        ? or(eq(sync.status, 'error'), and(eq(sync.status, 'sending'), notInArray(sync.entity, inFlight)))
+        : inArray(sync.status, ['error', 'sending']),
+    );
   }
 
   return {
@@ -251,8 +267,7 @@ export function createOperations(deps: { db: Database; engine: FlowEngine; arcad
           ? flowDefinitions[filter.flow].entities
           : null;
       const where = and(
-        eq(sync.tenant, tenant),
-        inArray(sync.status, ['error', 'sending']),
+        await unresolved(tenant),
         entities ? inArray(sync.entity, entities) : undefined,
         filter.q
           ? or(ilike(sync.liviaId, contains(filter.q)), ilike(sync.lastError, contains(filter.q)))
@@ -297,8 +312,7 @@ export function createOperations(deps: { db: Database; engine: FlowEngine; arcad
         .from(sync)
         .where(
           and(
-            eq(sync.tenant, tenant),
-            inArray(sync.status, ['error', 'sending']),
+            await unresolved(tenant),
             selection.ids?.length ? inArray(sync.id, selection.ids) : undefined,
             selection.flow ? inArray(sync.entity, flowDefinitions[selection.flow].entities) : undefined,
           ),
@@ -376,6 +390,20 @@ export function createOperations(deps: { db: Database; engine: FlowEngine; arcad
         )
         .where(and(eq(credentials.tenant, tenant), eq(sync.status, 'synced')));
       return Number(row?.n ?? 0);
+    },
+
+    /** How many entities of each kind LIVIA pushed for the tenant: the console shows what there is to send. */
+    async pushedCounts(tenant: string): Promise<Partial<Record<EntityKind, number>>> {
+      const rows = await db
+        .select({ entity: liviaEntities.entity, n: sql<number>`count(*)::int` })
+        .from(liviaEntities)
+        .where(eq(liviaEntities.tenant, tenant))
+        .groupBy(liviaEntities.entity);
+      return Object.fromEntries(
+        entityKinds
+          .filter((e) => rows.some((r) => r.entity === e))
+          .map((e) => [e, Number(rows.find((r) => r.entity === e)?.n ?? 0)]),
+      );
     },
 
     /** The errors of a flow for its end-of-run report. */

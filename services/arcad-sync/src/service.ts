@@ -103,8 +103,8 @@ export const arcadSync = defineService({
       },
     };
   },
-  async simulators({ env, portBase }) {
+  async simulators({ env, portBase, logger }) {
     const { startDemoSimulators } = await import('../sim/demo.ts');
-    return startDemoSimulators(env, portBase + 10);
+    return startDemoSimulators(env, portBase + 10, logger);
   },
 });

@@ -66,28 +66,33 @@ function jar() {
 
 /**
  * Logs in through the simulator's real OpenID provider, following every redirect by hand (the
- * service answers in-process, the provider over HTTP). Returns the service's cookie header.
+ * service answers in-process at `origin`, the provider over HTTP). Returns the service's cookie header.
  */
-export async function loginThroughArcad(svc: Service, login: string, password = login): Promise<string> {
+export async function loginThroughArcad(
+  svc: Service,
+  login: string,
+  password = login,
+  origin = SERVICE_ORIGIN,
+): Promise<string> {
   const cookies = jar();
   const call = async (url: URL, init: RequestInit = {}) => {
     const headers = new Headers(init.headers);
     const cookie = cookies.header(url.origin);
     if (cookie) headers.set('cookie', cookie);
     const res =
-      url.origin === SERVICE_ORIGIN
+      url.origin === origin
         ? await svc.request(url.pathname + url.search, { ...init, headers, redirect: 'manual' })
         : await fetch(url, { ...init, headers, redirect: 'manual' });
     cookies.store(url.origin, res);
     return res;
   };
-  let url = new URL('/auth/login?next=/console', SERVICE_ORIGIN);
+  let url = new URL('/auth/login?next=/console', origin);
   let res = await call(url);
   for (let hop = 0; hop < 12; hop++) {
     const location = res.headers.get('location');
     if (res.status >= 300 && res.status < 400 && location) {
       url = new URL(location, url);
-      if (url.origin === SERVICE_ORIGIN && url.pathname === '/console') return cookies.header(SERVICE_ORIGIN);
+      if (url.origin === origin && url.pathname === '/console') return cookies.header(origin);
       res = await call(url);
       continue;
     }

@@ -18,7 +18,8 @@ const COOKIE = 'flash';
  * return redirectWithFlash(c, '/admin', { tone: 'ok', text: 'Import started for 2 accounts' });
  */
 export function redirectWithFlash(c: Context, location: string, flash: Flash): Response {
-  setCookie(c, COOKIE, encodeURIComponent(JSON.stringify(flash)), {
+  // setCookie percent-encodes the value and getCookie decodes it.
+  setCookie(c, COOKIE, JSON.stringify(flash), {
     path: '/',
     httpOnly: true,
     sameSite: 'Lax',
@@ -33,7 +34,7 @@ export function takeFlash(c: Context): Flash | undefined {
   if (raw === undefined) return undefined;
   deleteCookie(c, COOKIE, { path: '/' });
   try {
-    const parsed = JSON.parse(decodeURIComponent(raw)) as Partial<Flash>;
+    const parsed = JSON.parse(raw) as Partial<Flash>;
     if ((parsed.tone === 'ok' || parsed.tone === 'error') && typeof parsed.text === 'string')
       return { tone: parsed.tone, text: parsed.text.slice(0, 500) };
   } catch {

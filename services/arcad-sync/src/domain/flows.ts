@@ -54,3 +54,46 @@ export function lockReason(flow: FlowId, states: Record<FlowId, ParentState>): s
   }
   return reasons.length ? `locked: ${reasons.join('; ')}` : null;
 }
+
+/**
+ * What the rows of a flow left `sending` mean. While a live run of the flow is sending them they
+ * are in flight, not errors; once no run holds them (the run stopped, its process died) nobody
+ * knows whether ARCAD created them: they are unresolved, "outcome unknown", until a retry looks
+ * them up.
+ */
+export function unresolvedOf(rows: { error: number; sending: number }, flowRunning: boolean) {
+  return flowRunning
+    ? { unresolvedErrors: rows.error, inFlight: rows.sending }
+    : { unresolvedErrors: rows.error + rows.sending, inFlight: 0 };
+}
+
+/** A flow's totals over every run it had: the initial run(s) and the retries of the error manager. */
+export interface FlowTotals {
+  runs: number;
+  retryRuns: number;
+  /** Entities ARCAD360 holds thanks to this flow (created, or found there after a lost answer). */
+  sent: number;
+  /** Of those, sent by a retry of the error manager. */
+  sentByRetries: number;
+  /** Failed attempts along the way (an entity failing twice counts twice). */
+  failures: number;
+  /** Held back by the latest full run (deceased residents, parents not synchronised...). */
+  heldBack: number;
+}
+
+/** Sums the runs of one flow, oldest first: "last run" alone would forget the initial run after a retry. */
+export function flowTotals(
+  runs: { mode: 'full' | 'retry'; sent: number; errors: number; skipped: number }[],
+): FlowTotals {
+  const totals: FlowTotals = { runs: 0, retryRuns: 0, sent: 0, sentByRetries: 0, failures: 0, heldBack: 0 };
+  for (const run of runs) {
+    totals.runs++;
+    totals.sent += run.sent;
+    totals.failures += run.errors;
+    if (run.mode === 'retry') {
+      totals.retryRuns++;
+      totals.sentByRetries += run.sent;
+    } else totals.heldBack = run.skipped;
+  }
+  return totals;
+}

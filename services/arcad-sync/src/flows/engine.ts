@@ -1,9 +1,18 @@
 import { AppError, type Database, enqueueEvents, type Logger } from '@hip/shared';
 import { ARCAD_SUBJECTS, type ArcadFlowFinished } from '@hip/shared/schemas';
-import { and, eq, inArray, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, inArray, lt, sql } from 'drizzle-orm';
 import { type ArcadApi, type ArcadCollection, describeArcadFailure } from '../adapters/arcad.ts';
 import { credentials, flowRuns, outbox, sync } from '../db/schema.ts';
-import { type FlowId, flowDefinitions, flowIds, lockReason, type ParentState } from '../domain/flows.ts';
+import {
+  type FlowId,
+  type FlowTotals,
+  flowDefinitions,
+  flowIds,
+  flowTotals,
+  lockReason,
+  type ParentState,
+  unresolvedOf,
+} from '../domain/flows.ts';
 import { payloadHash } from '../domain/hash.ts';
 import type { EntityKind } from '../domain/liviaEntities.ts';
 import {
@@ -44,6 +53,10 @@ const withLiveness = (run: RunRow): RunRow =>
 
 export interface FlowState extends ParentState {
   flow: FlowId;
+  /** Rows a live run of this flow is sending right now (not errors). */
+  inFlight: number;
+  /** Over every run of the flow, retries included. */
+  totals: FlowTotals;
   label: string;
   parents: FlowId[];
   lockReason: string | null;
@@ -76,35 +89,55 @@ export function createFlowEngine(deps: EngineDeps) {
   const { db, arcad, logger } = deps;
   const active = new Map<string, { abort: AbortController; done: Promise<void> }>();
 
+  /** Flows with a live run (heartbeat fresh): the rows they left `sending` are in flight. */
+  async function runningFlows(tenant: string): Promise<Set<FlowId>> {
+    const rows = await db
+      .select({ flow: flowRuns.flow })
+      .from(flowRuns)
+      .where(
+        and(
+          eq(flowRuns.tenant, tenant),
+          eq(flowRuns.status, 'running'),
+          gt(flowRuns.heartbeatAt, new Date(Date.now() - STALE_RUN_MS)),
+        ),
+      );
+    return new Set(rows.map((r) => r.flow as FlowId));
+  }
+
   async function states(tenant: string): Promise<Record<FlowId, FlowState>> {
     const runs = await db
       .select()
       .from(flowRuns)
       .where(eq(flowRuns.tenant, tenant))
       .orderBy(flowRuns.startedAt);
-    const errorCounts = await db
-      .select({ entity: sync.entity, n: sql<number>`count(*)::int` })
+    const rowCounts = await db
+      .select({ entity: sync.entity, status: sync.status, n: sql<number>`count(*)::int` })
       .from(sync)
       .where(and(eq(sync.tenant, tenant), inArray(sync.status, ['error', 'sending'])))
-      .groupBy(sync.entity);
-    const errorsOf = (entities: EntityKind[]) =>
-      errorCounts
-        .filter((e) => entities.includes(e.entity as EntityKind))
+      .groupBy(sync.entity, sync.status);
+    const countOf = (entities: EntityKind[], status: 'error' | 'sending') =>
+      rowCounts
+        .filter((e) => e.status === status && entities.includes(e.entity as EntityKind))
         .reduce((n, e) => n + Number(e.n), 0);
     const fresh = Date.now() - STALE_RUN_MS;
     const base = Object.fromEntries(
       flowIds.map((flow) => {
         const mine = runs.filter((r) => r.flow === flow);
+        const running = mine.some((r) => r.status === 'running' && r.heartbeatAt.getTime() > fresh);
+        const { entities } = flowDefinitions[flow];
         return [
           flow,
           {
             completed: mine.some((r) => r.status === 'done'),
-            running: mine.some((r) => r.status === 'running' && r.heartbeatAt.getTime() > fresh),
-            unresolvedErrors: errorsOf(flowDefinitions[flow].entities),
+            running,
+            ...unresolvedOf(
+              { error: countOf(entities, 'error'), sending: countOf(entities, 'sending') },
+              running,
+            ),
           },
         ];
       }),
-    ) as Record<FlowId, ParentState>;
+    ) as Record<FlowId, ParentState & { inFlight: number }>;
     return Object.fromEntries(
       flowIds.map((flow) => {
         const mine = runs.filter((r) => r.flow === flow);
@@ -117,10 +150,26 @@ export function createFlowEngine(deps: EngineDeps) {
             parents: flowDefinitions[flow].parents,
             lockReason: lockReason(flow, base),
             lastRun: mine.length ? withLiveness(mine[mine.length - 1] as RunRow) : null,
+            totals: flowTotals(mine),
           },
         ];
       }),
     ) as Record<FlowId, FlowState>;
+  }
+
+  /** Every row of a flow not synchronised yet and not failed-and-known: what its end event reports. */
+  async function unresolvedAtEnd(tenant: string, flow: FlowId) {
+    const [row] = await db
+      .select({ n: sql<number>`count(*)::int` })
+      .from(sync)
+      .where(
+        and(
+          eq(sync.tenant, tenant),
+          inArray(sync.status, ['error', 'sending']),
+          inArray(sync.entity, flowDefinitions[flow].entities),
+        ),
+      );
+    return Number(row?.n ?? 0);
   }
 
   async function planInput(tenant: string, flow: FlowId): Promise<PlanInput> {
@@ -416,7 +465,8 @@ export function createFlowEngine(deps: EngineDeps) {
       }
       if (!signal.aborted) counters.total = counters.sent + counters.errors;
       const status = signal.aborted ? 'interrupted' : 'done';
-      const unresolved = (await states(tenant))[flow].unresolvedErrors;
+      // The run is ending: a row it left `sending` is no longer in flight but unresolved.
+      const unresolved = await unresolvedAtEnd(tenant, flow);
       // The run's end and its event commit together: LIVIA hears of every finished run, once.
       await db.transaction(async (tx) => {
         await flush(status, tx);
@@ -445,6 +495,7 @@ export function createFlowEngine(deps: EngineDeps) {
 
   return {
     states,
+    runningFlows,
 
     /**
      * Starts a run in the background; refuses when the flow is locked. `only` restricts it to

@@ -527,9 +527,10 @@ export function createOutbound(deps: OutboundDeps) {
           : { status: 'failed', ...describeArcadFailure(error) };
       logger.warn({ tenant, entity, liviaId, err: outcome.reason }, 'live send to ARCAD360 failed, parked');
     }
-    await record(tenant, entity, liviaId, storedPayload(parsed.data, outcome), outcome);
+    // The error manager first: whoever sees the send parked finds it there too.
     if (outcome.status === 'failed' || outcome.status === 'refused')
       await parkInSync(tenant, syncEntity[entity], liviaId, outcome);
+    await record(tenant, entity, liviaId, storedPayload(parsed.data, outcome), outcome);
   }
 
   /**

@@ -1,9 +1,9 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { AdminLayout, AppError, type ServiceApp, StatusBadge } from '@hip/shared';
-import type { Context } from 'hono';
+import { AdminLayout, type ServiceApp, StatusBadge, Timestamp, takeFlash } from '@hip/shared';
 import type { Operations } from '../operations.ts';
 import type { Sessions } from '../session.ts';
+import { done, failed } from '../ui/actions.ts';
 import type { Live } from './index.ts';
 import type { MessageStatus } from './schema.ts';
 
@@ -29,11 +29,14 @@ export function registerLiveConsole(
     const tenant = c.req.param('tenant');
     const session = await sessions.get(c);
     if (!session) return c.redirect(`/auth/login?next=${encodeURIComponent(path(tenant))}`, 302);
-    await ops.requireViewer(tenant, session);
+    try {
+      await ops.requireViewer(tenant, session);
+    } catch (error) {
+      return failed(c, '/console', `Tenant ${tenant} cannot be shown`, error);
+    }
     const status = statuses.find((s) => s === c.req.query('status'));
     const log = await live.inbound.log(tenant, { status, limit: 500 });
     const sends = await live.outbound.log(tenant, { status: ['failed', 'refused'] });
-    const notice = c.req.query('error');
     return c.html(
       <AdminLayout
         service="arcad-sync"
@@ -44,15 +47,11 @@ export function registerLiveConsole(
           [`/console/tenants/${tenant}/errors`, 'Error manager'],
           [path(tenant), 'ARCAD messages'],
         ]}
+        flash={takeFlash(c)}
       >
         <p class="muted">
           Logged in with ARCAD360 as <strong>{session.name}</strong> ({session.roles.join(', ') || 'no role'})
         </p>
-        {notice && (
-          <p class="badge error" role="alert">
-            {notice}
-          </p>
-        )}
         <h2>Received from ARCAD360</h2>
         <p data-testid="counts">
           {statuses.map((s) => (
@@ -92,7 +91,9 @@ export function registerLiveConsole(
             <tbody>
               {log.items.map((m) => (
                 <tr data-message={m.messageId} data-status={m.status}>
-                  <td>{m.receivedAt.replace('T', ' ').slice(0, 19)}</td>
+                  <td>
+                    <Timestamp value={m.receivedAt} />
+                  </td>
                   <td>{m.type}</td>
                   <td>
                     {m.clientId} #{m.sequence}
@@ -158,23 +159,24 @@ export function registerLiveConsole(
     );
   });
 
-  const back = (c: Context, tenant: string, error?: unknown) => {
-    if (error !== undefined && !(error instanceof AppError)) throw error;
-    const detail = error instanceof AppError ? error.detail : undefined;
-    return c.redirect(detail ? `${path(tenant)}?error=${encodeURIComponent(detail)}` : path(tenant), 303);
-  };
-
   app.post('/console/tenants/:tenant/live/retry', async (c) => {
     const tenant = c.req.param('tenant');
     const form = await c.req.parseBody();
     try {
       await ops.requirePrivileged(tenant, await sessions.get(c));
       const id = Number(form.id);
-      await live.inbound.retry(tenant, form.all === 'true' ? 'all' : Number.isInteger(id) ? [id] : []);
+      const n = await live.inbound.retry(
+        tenant,
+        form.all === 'true' ? 'all' : Number.isInteger(id) ? [id] : [],
+      );
+      return done(
+        c,
+        path(tenant),
+        n === 0 ? 'No failed message to retry' : `${n} message(s) applied again: see their outcome below`,
+      );
     } catch (error) {
-      return back(c, tenant, error);
+      return failed(c, path(tenant), 'Messages not retried', error);
     }
-    return back(c, tenant);
   });
 
   app.post('/console/tenants/:tenant/live/sends/retry', async (c) => {
@@ -183,10 +185,16 @@ export function registerLiveConsole(
     try {
       await ops.requirePrivileged(tenant, await sessions.get(c));
       const [entity, ...rest] = String(form.item ?? '').split('/');
-      await live.outbound.retry(tenant, [{ entity: entity ?? '', liviaId: rest.join('/') }]);
+      const n = await live.outbound.retry(tenant, [{ entity: entity ?? '', liviaId: rest.join('/') }]);
+      return done(
+        c,
+        path(tenant),
+        n === 0
+          ? 'Nothing to retry: the change is no longer parked'
+          : 'Change sent again: see its outcome below',
+      );
     } catch (error) {
-      return back(c, tenant, error);
+      return failed(c, path(tenant), 'Change not sent again', error);
     }
-    return back(c, tenant);
   });
 }

@@ -1,6 +1,7 @@
 import { AppError, type ServiceApp } from '@hip/shared';
 import type { ArcadLogin } from '../adapters/arcadLogin.ts';
 import type { Sessions } from '../session.ts';
+import { done, failed } from '../ui/actions.ts';
 
 /** Only paths of this service: an open redirect after login would be a phishing tool. */
 const safeNext = (next: string | undefined) =>
@@ -16,9 +17,15 @@ export function registerAuth(
     try {
       started = await deps.login.begin(safeNext(c.req.query('next')));
     } catch (error) {
-      throw new AppError(
-        'UPSTREAM_FAILED',
-        `ARCAD360 identity provider unreachable: ${(error as Error).message}`,
+      // A browser follows this link: it lands on the console with the reason, not on a problem document.
+      return failed(
+        c,
+        '/console',
+        'Login failed',
+        new AppError(
+          'UPSTREAM_FAILED',
+          `ARCAD360 identity provider unreachable: ${(error as Error).message}`,
+        ),
       );
     }
     await deps.sessions.savePending(c, started.pending);
@@ -27,13 +34,24 @@ export function registerAuth(
 
   app.get('/auth/callback', async (c) => {
     const pending = await deps.sessions.takePending(c);
-    if (!pending) throw new AppError('BAD_REQUEST', 'login expired or started elsewhere: log in again');
+    if (!pending)
+      return failed(
+        c,
+        '/console',
+        'Login failed',
+        new AppError('BAD_REQUEST', 'login expired or started elsewhere: log in again'),
+      );
     const callback = new URL(`/auth/callback${new URL(c.req.url).search}`, deps.publicUrl);
     let identity: Awaited<ReturnType<ArcadLogin['finish']>>;
     try {
       identity = await deps.login.finish(callback, pending);
     } catch (error) {
-      throw new AppError('UNAUTHENTICATED', `ARCAD360 login failed: ${(error as Error).message}`);
+      return failed(
+        c,
+        '/console',
+        'Login failed',
+        new AppError('UNAUTHENTICATED', `ARCAD360 refused the login: ${(error as Error).message}`),
+      );
     }
     await deps.sessions.start(c, identity);
     return c.redirect(pending.next, 302);
@@ -41,7 +59,7 @@ export function registerAuth(
 
   app.post('/auth/logout', (c) => {
     deps.sessions.end(c);
-    return c.redirect('/console', 303);
+    return done(c, '/console', 'Logged out');
   });
 
   app.get('/auth/session', async (c) => c.json({ session: await deps.sessions.get(c) }));

@@ -42,6 +42,17 @@ export const FlowStateSchema = z.object({
   completed: z.boolean(),
   running: z.boolean(),
   unresolvedErrors: z.number().int(),
+  /** Rows the running run is sending right now: in flight, not errors. */
+  inFlight: z.number().int(),
+  /** Over every run of the flow (initial run and retries), so a retry does not hide the first run. */
+  totals: z.object({
+    runs: z.number().int(),
+    retryRuns: z.number().int(),
+    sent: z.number().int(),
+    sentByRetries: z.number().int(),
+    failures: z.number().int(),
+    heldBack: z.number().int(),
+  }),
   lockReason: z.string().nullable(),
   lastRun: RunReport.nullable(),
 });

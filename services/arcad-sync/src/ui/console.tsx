@@ -1,16 +1,26 @@
 /** @jsxRuntime automatic */
 /** @jsxImportSource hono/jsx */
-import { AdminLayout, AppError, type ServiceApp, StatusBadge } from '@hip/shared';
+import {
+  AdminLayout,
+  type AppEnv,
+  AppError,
+  type Flash,
+  type ServiceApp,
+  StatusBadge,
+  Timestamp,
+  takeFlash,
+} from '@hip/shared';
 import type { Context } from 'hono';
 import { raw } from 'hono/html';
 import type { Child } from 'hono/jsx';
-import { type FlowId, flowIds } from '../domain/flows.ts';
+import { type FlowId, type FlowTotals, flowIds } from '../domain/flows.ts';
 import { entityKinds } from '../domain/liviaEntities.ts';
 import { type ArcadSession, flowRefusal } from '../domain/session.ts';
 import type { FlowEngine, FlowState } from '../flows/engine.ts';
 import type { MappingChoice, Operations } from '../operations.ts';
 import { progressOf } from '../routes/api.ts';
 import type { Sessions } from '../session.ts';
+import { done, failed } from './actions.ts';
 
 const SERVICE = 'arcad-sync';
 
@@ -18,7 +28,7 @@ function Page(props: {
   title: string;
   session: ArcadSession | null;
   tenant?: string;
-  notice?: string | undefined;
+  flash?: Flash | undefined;
   children?: Child;
 }) {
   const nav: [string, string][] = [['/console', 'Console']];
@@ -30,7 +40,7 @@ function Page(props: {
       [`/console/tenants/${props.tenant}/live`, 'ARCAD messages'],
     );
   return (
-    <AdminLayout service={SERVICE} title={props.title} nav={nav}>
+    <AdminLayout service={SERVICE} title={props.title} nav={nav} flash={props.flash}>
       <p class="muted">
         {props.session ? (
           <>
@@ -48,11 +58,6 @@ function Page(props: {
           </a>
         )}
       </p>
-      {props.notice && (
-        <p class="badge error" role="alert">
-          {props.notice}
-        </p>
-      )}
       {props.children}
     </AdminLayout>
   );
@@ -75,6 +80,25 @@ const stateOf = (s: FlowState): { label: string; tone: 'ok' | 'warn' | 'error' |
   return { label: 'ready', tone: undefined };
 };
 
+/** Every run of the flow together: after a retry, "last run" alone would hide the initial run. */
+function Totals(props: { totals: FlowTotals; unresolved: number }) {
+  const t = props.totals;
+  if (t.runs === 0) return <span class="muted">—</span>;
+  return (
+    <div class="totals" data-sent={t.sent} data-failures={t.failures}>
+      {t.sent} sent in {t.runs} run(s)
+      {t.retryRuns > 0 && (
+        <>
+          , {t.sentByRetries} of them by {t.retryRuns} retry run(s)
+        </>
+      )}
+      <div class="muted">
+        {t.failures} failed attempt(s), {props.unresolved} still to fix, {t.heldBack} held back
+      </div>
+    </div>
+  );
+}
+
 /** Live progress: the bar follows the run's server-sent events and reloads the page at the end. */
 const progressScript = raw(`<script>
 for (const el of document.querySelectorAll('[data-run]')) {
@@ -82,7 +106,8 @@ for (const el of document.querySelectorAll('[data-run]')) {
   const bar = el.querySelector('progress'), text = el.querySelector('.progress-text');
   source.addEventListener('progress', (e) => {
     const p = JSON.parse(e.data);
-    bar.value = p.percent; text.textContent = p.percent + '% (' + p.done + '/' + p.total + ', ' + p.errors + ' error(s))';
+    bar.value = p.percent;
+    text.textContent = p.percent + '% (' + p.done + '/' + p.total + ' done, ' + Math.max(0, p.total - p.done) + ' to go, ' + p.errors + ' error(s))';
   });
   source.addEventListener('end', () => { source.close(); el.dataset.finished = 'true'; setTimeout(() => location.replace(location.pathname), 600); });
 }
@@ -93,29 +118,30 @@ export function registerConsole(
   deps: { ops: Operations; engine: FlowEngine; sessions: Sessions },
 ) {
   const { ops, engine, sessions } = deps;
-  const notice = (c: Context) => c.req.query('error');
-  /** Tenant pages need an ARCAD360 session of the tenant; without one, go and log in first. */
-  const viewer = async (c: Context, tenant: string) => {
+  /**
+   * Tenant pages need an ARCAD360 session of the tenant; without one, go and log in first. A
+   * session of another ARCAD tenant, or an unknown tenant, lands on the console with the reason.
+   */
+  const viewer = async (c: Context<AppEnv>, tenant: string) => {
     const session = await sessions.get(c);
     if (!session)
       return {
         session,
         login: c.redirect(`/auth/login?next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 302),
       };
-    await ops.requireViewer(tenant, session);
+    try {
+      await ops.requireViewer(tenant, session);
+    } catch (error) {
+      return { session, login: failed(c, '/console', `Tenant ${tenant} cannot be shown`, error) };
+    }
     return { session, login: null };
-  };
-  const back = (c: Context, path: string, error?: unknown) => {
-    if (error !== undefined && !(error instanceof AppError)) throw error;
-    const detail = error instanceof AppError ? error.detail : undefined;
-    return c.redirect(detail ? `${path}?error=${encodeURIComponent(detail)}` : path, 303);
   };
 
   app.get('/console', async (c) => {
     const session = await sessions.get(c);
     const tenants = session ? await ops.listTenants() : [];
     return c.html(
-      <Page title="ARCAD360 interface" session={session} notice={notice(c)}>
+      <Page title="ARCAD360 interface" session={session} flash={takeFlash(c)}>
         {session && (
           <>
             <h2>Activated tenants</h2>
@@ -134,7 +160,9 @@ export function registerConsole(
                       <a href={`/console/tenants/${t.tenant}`}>{t.tenant}</a>
                     </td>
                     <td>{t.arcadTenant}</td>
-                    <td>{t.activatedAt.toISOString()}</td>
+                    <td>
+                      <Timestamp value={t.activatedAt} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -160,24 +188,37 @@ export function registerConsole(
   });
 
   app.post('/console/activate', async (c) => {
-    const session = await sessions.require(c);
     const form = await c.req.parseBody();
     const tenant = String(form.tenant ?? '');
-    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(tenant) || !/^[\w-]{1,60}$/.test(String(form.arcadTenant ?? '')))
-      return back(
+    const arcadTenant = String(form.arcadTenant ?? '');
+    const what = `Tenant ${tenant} not activated`;
+    if (!/^[a-z0-9][a-z0-9-]{0,39}$/.test(tenant))
+      return failed(
         c,
         '/console',
-        new AppError(
-          'BAD_REQUEST',
-          'tenant: lower-case letters, digits and -; ARCAD tenant: letters, digits, _ and -',
-        ),
+        what,
+        new AppError('BAD_REQUEST', 'LIVIA tenant: lower-case letters, digits and -, at most 40'),
+      );
+    if (!/^[\w-]{1,60}$/.test(arcadTenant))
+      return failed(
+        c,
+        '/console',
+        what,
+        new AppError('BAD_REQUEST', 'ARCAD360 tenant name: letters, digits, _ and -, at most 60'),
       );
     try {
-      await ops.activate(tenant, String(form.arcadTenant), session);
+      const before = (await ops.listTenants()).some((t) => t.tenant === tenant);
+      await ops.activate(tenant, arcadTenant, await sessions.get(c));
+      return done(
+        c,
+        `/console/tenants/${tenant}`,
+        before
+          ? `Tenant ${tenant} was already linked to ARCAD360 tenant ${arcadTenant}`
+          : `Tenant ${tenant} activated with ARCAD360 tenant ${arcadTenant}: LIVIA may now push its data`,
+      );
     } catch (error) {
-      return back(c, '/console', error);
+      return failed(c, '/console', what, error);
     }
-    return c.redirect(`/console/tenants/${tenant}`, 303);
   });
 
   app.get('/console/tenants/:tenant', async (c) => {
@@ -189,6 +230,7 @@ export function registerConsole(
     const readOnly = flowRefusal(session, row.arcadTenant, Date.now() / 1000);
     const states = await engine.states(tenant);
     const pending = await ops.pendingCredentials(tenant);
+    const pushed = Object.entries(await ops.pushedCounts(tenant));
     const reports = new Map<FlowId, Awaited<ReturnType<Operations['flowErrors']>>>();
     for (const flow of flowIds)
       if (states[flow].lastRun && states[flow].unresolvedErrors > 0)
@@ -198,9 +240,13 @@ export function registerConsole(
         title={`Tenant ${tenant} → ARCAD360 ${row.arcadTenant}`}
         session={session}
         tenant={tenant}
-        notice={notice(c)}
+        flash={takeFlash(c)}
       >
         <h2>Initialisation flows</h2>
+        <p class="muted" data-testid="livia-data">
+          Pushed by LIVIA:{' '}
+          {pushed.length === 0 ? 'nothing yet' : pushed.map(([e, n]) => `${e}: ${n}`).join(', ')}
+        </p>
         {readOnly && (
           <p class="muted" data-testid="read-only">
             Read only: {readOnly}
@@ -213,6 +259,7 @@ export function registerConsole(
               <th>Depends on</th>
               <th>State</th>
               <th>Last run</th>
+              <th>All runs</th>
               <th />
             </tr>
           </thead>
@@ -235,11 +282,22 @@ export function registerConsole(
                     {run && run.status === 'running' ? (
                       <div data-run={run.id} data-events={`/tenants/${tenant}/runs/${run.id}/events`}>
                         <progress max={100} value={progressOf(run).percent} />{' '}
-                        <span class="progress-text">{progressOf(run).percent}%</span>
+                        <span class="progress-text">
+                          {progressOf(run).percent}% ({progressOf(run).done}/{run.total} done)
+                        </span>
+                        <div class="muted in-flight" data-in-flight={s.inFlight}>
+                          {s.inFlight} being sent now{run.mode === 'retry' ? ' (retry)' : ''}
+                        </div>
                       </div>
                     ) : run ? (
                       <div class="run-report">
+                        {run.mode === 'retry' ? 'retry ' : ''}
                         {run.status}: {run.sent} sent, {run.errors} error(s), {run.skipped} held back
+                        {run.finishedAt && (
+                          <div class="muted">
+                            <Timestamp value={run.finishedAt} />
+                          </div>
+                        )}
                         {run.interruptedReason && (
                           <div class="interrupted-reason">{run.interruptedReason}</div>
                         )}
@@ -252,6 +310,9 @@ export function registerConsole(
                     ) : (
                       <span class="muted">never run</span>
                     )}
+                  </td>
+                  <td>
+                    <Totals totals={s.totals} unresolved={s.unresolvedErrors} />
                   </td>
                   <td>
                     {flow === 'I.3' ? (
@@ -275,7 +336,7 @@ export function registerConsole(
         </table>
         {pending > 0 && (
           <p>
-            <a href={`/tenants/${tenant}/credentials.csv`} data-testid="csv">
+            <a href={`/console/tenants/${tenant}/credentials.csv`} data-testid="csv">
               Download the {pending} logins and temporary passwords (CSV, once: purged after download)
             </a>
           </p>
@@ -285,12 +346,18 @@ export function registerConsole(
             <h3>
               {flow}: {errors.total} error(s) to fix
             </h3>
+            {errors.total > errors.items.length && (
+              <p class="muted">The first {errors.items.length} are shown.</p>
+            )}
             <table>
               <tbody>
                 {errors.items.map((e) => (
                   <tr>
                     <td>{e.entity}</td>
                     <td>{e.liviaId}</td>
+                    <td>
+                      <StatusBadge {...errorState(e)} />
+                    </td>
                     <td>{e.reason}</td>
                   </tr>
                 ))}
@@ -304,16 +371,34 @@ export function registerConsole(
     );
   });
 
+  // The console's download link: a refusal (already downloaded, not privileged) comes back to the
+  // flows page as a message instead of a problem document in the browser.
+  app.get('/console/tenants/:tenant/credentials.csv', async (c) => {
+    const tenant = c.req.param('tenant');
+    try {
+      const csv = await ops.takeCredentialsCsv(tenant, await sessions.get(c));
+      return c.body(csv, 200, {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="arcad-temporary-passwords.csv"`,
+        'cache-control': 'no-store',
+      });
+    } catch (error) {
+      return failed(c, `/console/tenants/${tenant}`, 'No CSV', error);
+    }
+  });
+
   app.post('/console/tenants/:tenant/flows/:flow/run', async (c) => {
     const tenant = c.req.param('tenant');
-    const flow = c.req.param('flow') as FlowId;
-    if (!flowIds.includes(flow)) throw new AppError('NOT_FOUND', `no flow ${flow}`);
+    const flow = flowIds.find((f) => f === c.req.param('flow'));
+    const page = `/console/tenants/${tenant}`;
+    if (!flow)
+      return failed(c, page, 'Not started', new AppError('NOT_FOUND', `no flow ${c.req.param('flow')}`));
     try {
       await ops.startFlow(tenant, flow, await sessions.get(c));
     } catch (error) {
-      return back(c, `/console/tenants/${tenant}`, error);
+      return failed(c, page, `${flow} not started`, error);
     }
-    return c.redirect(`/console/tenants/${tenant}`, 303);
+    return done(c, page, `${flow} started: follow its progress below`);
   });
 
   app.get('/console/tenants/:tenant/activities', async (c) => {
@@ -328,7 +413,7 @@ export function registerConsole(
         title="I.3 Activities: create in ARCAD360 or use an existing service"
         session={session}
         tenant={tenant}
-        notice={notice(c)}
+        flash={takeFlash(c)}
       >
         {lock && <p class="muted lock-reason">{lock}</p>}
         <p class="muted">
@@ -394,9 +479,13 @@ export function registerConsole(
       if (choices.length === 0) throw new AppError('BAD_REQUEST', 'choose at least one activity');
       await ops.saveMapping(tenant, choices, await sessions.get(c));
     } catch (error) {
-      return back(c, `/console/tenants/${tenant}/activities`, error);
+      return failed(c, `/console/tenants/${tenant}/activities`, 'Activity choices not sent', error);
     }
-    return c.redirect(`/console/tenants/${tenant}`, 303);
+    return done(
+      c,
+      `/console/tenants/${tenant}`,
+      `${choices.length} activity choice(s) saved; I.3 started to send them`,
+    );
   });
 
   app.get('/console/tenants/:tenant/errors', async (c) => {
@@ -408,7 +497,7 @@ export function registerConsole(
     const q = c.req.query('q')?.slice(0, 100) || undefined;
     const list = await ops.listErrors(tenant, { flow, entity, q, limit: 500 });
     return c.html(
-      <Page title="Error manager" session={session} tenant={tenant} notice={notice(c)}>
+      <Page title="Error manager" session={session} tenant={tenant} flash={takeFlash(c)}>
         <form method="get">
           <select name="flow">
             <option value="">all flows</option>
@@ -492,18 +581,22 @@ export function registerConsole(
       .map(Number)
       .filter((n) => Number.isInteger(n) && n > 0);
     const flow = flowIds.find((f) => f === form.flow);
+    const errorsPage = `/console/tenants/${tenant}/errors${flow ? `?flow=${flow}` : ''}`;
     try {
-      const runs = await ops.retry(
-        tenant,
-        { ids, all: form.all === 'true' && !form.one, flow },
-        await sessions.get(c),
-      );
+      const all = form.all === 'true' && !form.one;
+      if (!all && ids.length === 0)
+        throw new AppError('BAD_REQUEST', 'tick at least one error, or use "Retry all"');
+      const runs = await ops.retry(tenant, { ids, all, flow }, await sessions.get(c));
+      const started = runs.filter((r) => r.runId).map((r) => `${r.flow} (${r.entities})`);
       const refused = runs.filter((r) => r.refused).map((r) => `${r.flow}: ${r.refused}`);
-      if (refused.length)
-        return back(c, `/console/tenants/${tenant}`, new AppError('LOCKED', refused.join(' / ')));
+      if (started.length === 0) throw new AppError('LOCKED', refused.join(' / '));
+      return done(
+        c,
+        `/console/tenants/${tenant}`,
+        `Retry started for ${started.join(', ')}${refused.length ? `; not retried: ${refused.join(' / ')}` : ''}`,
+      );
     } catch (error) {
-      return back(c, `/console/tenants/${tenant}/errors`, error);
+      return failed(c, errorsPage, 'Nothing retried', error);
     }
-    return c.redirect(`/console/tenants/${tenant}`, 303);
   });
 }
