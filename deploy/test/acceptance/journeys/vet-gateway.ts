@@ -70,14 +70,13 @@ export const journey: Journey = {
       .click();
     await submit(page, page.locator(`button[data-import="${ACCOUNT}"]`));
     const imported = await flashOf(page);
-    // Every visit waiting for the account comes in (the demo's first ones too, before its first
-    // scheduled run); the 15 s schedule may also have taken them a moment before the click.
-    const expected = `Imported for ${ACCOUNT}: ${waitingAfter.length} new visits.`;
-    if (
-      imported.tone !== 'ok' ||
-      (imported.text !== expected && !imported.text.startsWith(`Nothing new to import for ${ACCOUNT}`))
-    )
-      fail(`"${expected}"`, imported);
+    // Every visit still waiting for the account comes in. The demo's 15 s schedule may have taken
+    // some of them (or all) a moment before the click: what matters is that the new ones end up
+    // in the account's list, checked below.
+    const count = imported.text.match(new RegExp(`^Imported for ${ACCOUNT}: (\\d+) new visits?[.,]`))?.[1];
+    const plausible = count !== undefined && Number(count) <= waitingAfter.length;
+    if (imported.tone !== 'ok' || !(plausible || imported.text.startsWith(`Nothing new to import for ${ACCOUNT}`)))
+      fail(`"Imported for ${ACCOUNT}: <at most ${waitingAfter.length}> new visits..." or "Nothing new..."`, imported);
 
     await page.getByRole('link', { name: ACCOUNT, exact: true }).click();
     for (const id of newVisits)
