@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Logger } from '@hip/shared';
-import amqp from 'amqplib';
-import { urlForVhost } from '../src/adapters/amqp-connection.ts';
+import { connectHub } from '../src/adapters/amqp-client.ts';
 import { CONTENT_TYPES, encodeBody, formatOfContentType } from '../src/domain/codec.ts';
 import { buildMessage, rsErrorContent, summarize } from '../src/domain/envelope.ts';
 import { HUB_ERROR_CODES, type HubErrorCode } from '../src/domain/hub-errors.ts';
@@ -14,7 +13,10 @@ export const DEAD_LETTER_EXCHANGE = 'hubsante.dlx';
 export const DEAD_LETTER_QUEUE = 'hub.dead-letters';
 
 export interface HubSimulatorOptions {
-  /** Plain AMQP URL of the local RabbitMQ (the vhost comes from `vhost`). */
+  /**
+   * Plain AMQP URL of the local RabbitMQ (the vhost comes from `vhost`), or `memory://<name>`
+   * for an in-process hub (`createMemoryHub`): the same dispatcher runs on both.
+   */
   url: string;
   vhost: string;
   /** Client ids whose queues exist (`<id>.message`, `.ack`, `.info`). */
@@ -30,11 +32,29 @@ export interface HubSimulatorOptions {
   now?: () => Date;
 }
 
+/** One publication the dispatcher handled, for the demo pages. */
+export interface Dispatched {
+  at: Date;
+  /** The publisher (routing key). */
+  from: string;
+  /** The recipient named in the envelope, when it could be read. */
+  to: string | undefined;
+  distributionId: string | undefined;
+  /** `routed` to the recipient's queue, or the RS-ERROR code sent back to the publisher. */
+  outcome: 'routed' | number;
+  /** The queue it was routed to, or the cause of the error. */
+  detail: string;
+}
+
 export interface HubSimulator {
   /** Counts by outcome: routed, or the error code reported. */
   stats: Record<string, number>;
+  /** The latest publications handled, newest first (at most 50). */
+  recent: Dispatched[];
   stop(): Promise<void>;
 }
+
+const RECENT = 50;
 
 /**
  * Plays the Hub Santé dispatcher on a local RabbitMQ: the same topology (topic exchange
@@ -47,7 +67,12 @@ export async function startHubSimulator(options: HubSimulatorOptions): Promise<H
   const now = options.now ?? (() => new Date());
   const known = new Set(options.clients);
   const stats: Record<string, number> = {};
-  const connection = await amqp.connect(urlForVhost(options.url, options.vhost), {
+  const recent: Dispatched[] = [];
+  const remember = (entry: Dispatched) => {
+    recent.unshift(entry);
+    recent.length = Math.min(recent.length, RECENT);
+  };
+  const connection = await connectHub(options.url, options.vhost, {
     clientProperties: { connection_name: 'hub-simulator' },
   });
   const channel = await connection.createConfirmChannel();
@@ -73,10 +98,14 @@ export async function startHubSimulator(options: HubSimulatorOptions): Promise<H
     }
   }
 
-  const publish = (exchange: string, routingKey: string, body: string, contentType: string) =>
+  const publish = (exchange: string, routingKey: string, body: string, contentType: string | undefined) =>
     new Promise<void>((resolve, reject) => {
-      channel.publish(exchange, routingKey, Buffer.from(body), { persistent: true, contentType }, (error) =>
-        error ? reject(error) : resolve(),
+      channel.publish(
+        exchange,
+        routingKey,
+        Buffer.from(body),
+        { persistent: true, ...(contentType ? { contentType } : {}) },
+        (error) => (error ? reject(error) : resolve()),
       );
     });
 
@@ -131,7 +160,23 @@ export async function startHubSimulator(options: HubSimulatorOptions): Promise<H
       if (verdict.ok) {
         await publish('distribution', verdict.recipientQueue, body, msg.properties.contentType);
         stats.routed = (stats.routed ?? 0) + 1;
+        remember({
+          at: now(),
+          from: msg.fields.routingKey,
+          to: verdict.summary.recipientId,
+          distributionId: verdict.summary.distributionId,
+          outcome: 'routed',
+          detail: verdict.recipientQueue,
+        });
       } else {
+        remember({
+          at: now(),
+          from: msg.fields.routingKey,
+          to: verdict.summary?.recipientId,
+          distributionId: verdict.summary?.distributionId,
+          outcome: verdict.code,
+          detail: verdict.cause,
+        });
         // The publisher is the client behind the routing key: it gets the report, whatever the body claims.
         await report(
           msg.fields.routingKey,
@@ -183,6 +228,7 @@ export async function startHubSimulator(options: HubSimulatorOptions): Promise<H
 
   return {
     stats,
+    recent,
     async stop() {
       await connection.close().catch(() => {});
     },

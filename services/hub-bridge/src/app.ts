@@ -13,6 +13,8 @@ export interface AppDeps {
   store: TraceStore;
   status: () => HubStatus;
   readiness: Record<string, ReadinessCheck>;
+  /** Why the bridge does nothing although ready (no Hub configured): `/readyz` says `idle`. */
+  idleReason?: () => string | undefined;
 }
 
 /** The HTTP API of hub-bridge. Routes only: dependencies are injected, nothing runs at import. */
@@ -22,6 +24,7 @@ export function createApp(deps: AppDeps) {
     description: 'LRM <-> Hub Santé (RabbitMQ, EDXL-DE)',
     logger: deps.logger,
     readiness: deps.readiness,
+    ...(deps.idleReason ? { idleReason: deps.idleReason } : {}),
   });
   registerMessageRoutes(app, deps);
   registerAdminRoutes(app, deps);

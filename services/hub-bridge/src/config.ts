@@ -28,8 +28,11 @@ function configProblems(config: {
 /** hub-bridge's environment variables (see README). */
 export const configSchema = z
   .object({
-    /** AMQP(S) URL of the Hub. Unset: the bridge is idle and says so. */
-    HUB_AMQP_URL: urlWith('amqp', 'amqps').optional(),
+    /**
+     * AMQP(S) URL of the Hub, or `memory://<name>`: the in-process hub the demo's simulators
+     * start in the same process. Unset: the bridge is idle and says so.
+     */
+    HUB_AMQP_URL: urlWith('amqp', 'amqps', 'memory').optional(),
     /** Our Hub client id, the routing key and the certificate CN, e.g. fr.health.samu770. */
     HUB_CLIENT_ID: z
       .string()

@@ -1,14 +1,10 @@
 import {
-  baseConfigSchema,
-  createMemoryBus,
   DEAD_LETTER_HEADERS,
   defineService,
-  type Logger,
+  type RunningSimulators,
   subscribeDeadLetters,
 } from '@hip/shared';
 import { HUB_SUBJECTS, type HubOutboundRejected, HubOutboundSchema } from '@hip/shared/schemas';
-import amqp from 'amqplib';
-import { urlForVhost } from './adapters/amqp-connection.ts';
 import { createHubConnections } from './adapters/hub-connections.ts';
 import { officialValidator } from './adapters/schemas.ts';
 import { createApp } from './app.ts';
@@ -19,12 +15,9 @@ import { TraceStore } from './db/trace-store.ts';
 import type { HubErrorCode } from './domain/hub-errors.ts';
 import type { FieldError } from './domain/validation.ts';
 
-/** Port of the demo platform's peer SAMU bridge, from the simulators' base (our block is +20..+29). */
-const PEER_PORT_OFFSET = 21;
 const DEFAULT_PORT = 8082;
-const DEMO_CLIENT = 'fr.health.samu770';
-const PEER_CLIENT = 'fr.health.samu920';
-const IDLE_DETAIL = 'hub (idle: HUB_AMQP_URL not set, nothing is sent or received)';
+const IDLE_REASON =
+  'no Hub connection configured (HUB_AMQP_URL not set): nothing is sent to or received from the Hub';
 
 /** LRM <-> Hub Santé (RabbitMQ, EDXL-DE). */
 export const hubBridge = defineService({
@@ -52,7 +45,7 @@ export const hubBridge = defineService({
     });
     if (bridge.idle)
       logger.warn(
-        'hub-bridge is idle: HUB_AMQP_URL is not set, nothing is sent to or received from the Hub (for the demo with the Hub simulator, run `pnpm start` at the repository root with AMQP_URL)',
+        'hub-bridge is idle: HUB_AMQP_URL is not set, nothing is sent to or received from the Hub (for the demo with the Hub simulator, run `pnpm start` at the repository root)',
       );
     await bridge.start();
     const outbound = await bus.subscribe({
@@ -117,6 +110,7 @@ export const hubBridge = defineService({
     const status = () => ({
       clientId: config.HUB_CLIENT_ID,
       idle: bridge.idle,
+      hub: config.HUB_AMQP_URL?.replace(/\/\/[^@/]*@/, '//'),
       vhosts: [...connections.entries()].map(([vhost, c]) => ({
         vhost,
         connected: c.connected,
@@ -141,8 +135,9 @@ export const hubBridge = defineService({
       readiness: {
         database: () => database.ping(),
         bus: () => bus.ping(),
-        [bridge.idle ? IDLE_DETAIL : 'hub']: hubCheck,
+        ...(bridge.idle ? {} : { hub: hubCheck }),
       },
+      idleReason: () => (bridge.idle ? IDLE_REASON : undefined),
     });
     return {
       app,
@@ -154,87 +149,12 @@ export const hubBridge = defineService({
       },
     };
   },
-  async simulators({ logger, env, portBase }) {
-    const amqpUrl = env.AMQP_URL;
-    if (!amqpUrl || !(await reachable(amqpUrl))) {
-      logger.warn(
-        { AMQP_URL: amqpUrl ?? '' },
-        'hub-bridge simulators not started: RabbitMQ (AMQP_URL) is not reachable; hub-bridge stays idle',
-      );
-      return {
-        env: {},
-        links: [{ label: 'hub-bridge: idle (no RabbitMQ at AMQP_URL)', url: ownAdminUrl(env) }],
-        async stop() {},
-      };
-    }
-    return startDemoHub(amqpUrl, logger, {
-      vhost: env.HUB_DEMO_VHOST || '/',
-      peerPort: env.HUB_DEMO_PEER_PORT ? Number(env.HUB_DEMO_PEER_PORT) : portBase + PEER_PORT_OFFSET,
-      adminUrl: ownAdminUrl(env),
-    });
+  /**
+   * The demo of `pnpm start`: the Hub simulator (on RabbitMQ when AMQP_URL answers, else in
+   * process), a second SAMU, the SAS platform's Hub client and the LRM simulator page.
+   */
+  async simulators(context): Promise<RunningSimulators> {
+    const { startDemo } = await import('../sim/demo.ts');
+    return startDemo({ create: (c) => hubBridge.create(c) }, context);
   },
 });
-
-/** Where the platform serves this bridge's admin page (HUB_BRIDGE_PORT overrides the port). */
-const ownAdminUrl = (env: Record<string, string | undefined>): string =>
-  `http://localhost:${env.HUB_BRIDGE_PORT || DEFAULT_PORT}/`;
-
-async function reachable(url: string): Promise<boolean> {
-  try {
-    const connection = await amqp.connect(urlForVhost(url, '/'), { timeout: 2_000 });
-    await connection.close();
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** The demo: the Hub simulator and a second SAMU's bridge, both on the local RabbitMQ. */
-async function startDemoHub(
-  amqpUrl: string,
-  logger: Logger,
-  { vhost, peerPort, adminUrl }: { vhost: string; peerPort: number; adminUrl: string },
-) {
-  const { startHubSimulator } = await import('../sim/hub-simulator.ts');
-  const { openDatabase, listen } = await import('@hip/shared/node');
-  const simulator = await startHubSimulator({
-    url: amqpUrl,
-    vhost,
-    clients: [DEMO_CLIENT, PEER_CLIENT],
-    messageTtlMs: 10 * 60_000,
-    validator: officialValidator(),
-    logger,
-  });
-  const peerBus = createMemoryBus();
-  const peerDatabase = await openDatabase({ dataDir: 'memory' });
-  const peer = await hubBridge.create({
-    config: baseConfigSchema.extend(configSchema.shape).parse({
-      HUB_AMQP_URL: amqpUrl,
-      HUB_AUTH: 'plain',
-      HUB_CLIENT_ID: PEER_CLIENT,
-      HUB_VHOSTS: vhost,
-      SHUTDOWN_GRACE_MS: 1_000,
-    }),
-    logger: logger.child({ peer: PEER_CLIENT }),
-    bus: peerBus,
-    database: peerDatabase,
-  });
-  const server = await listen(peer.app, peerPort);
-  return {
-    env: { HUB_AMQP_URL: amqpUrl, HUB_AUTH: 'plain', HUB_CLIENT_ID: DEMO_CLIENT, HUB_VHOSTS: vhost },
-    links: [
-      {
-        label: `Hub simulator (dispatcher) on ${amqpUrl.replace(/\/\/[^@]*@/, '//')} vhost ${vhost}`,
-        url: adminUrl,
-      },
-      { label: `Peer SAMU bridge ${PEER_CLIENT} (admin)`, url: `http://localhost:${server.port}/` },
-    ],
-    async stop() {
-      await server.close();
-      await peer.stop();
-      await peerBus.close();
-      await peerDatabase.close();
-      await simulator.stop();
-    },
-  };
-}

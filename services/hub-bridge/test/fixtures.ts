@@ -1,39 +1,13 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { basename, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { officialValidator } from '../src/adapters/schemas.ts';
+import { type Example, officialExamples } from '../sim/official-examples.ts';
+import { HUB_SANTE_DIR, officialValidator } from '../src/adapters/schemas.ts';
 import { summarize } from '../src/domain/envelope.ts';
 import { typeByName } from '../src/domain/message-types.ts';
 import { xmlContentToObject } from '../src/domain/xml.ts';
 
-/** The official Hub Santé data, laid beside the repository (`/work/shared`, CI does the same). */
-export const HUB_SANTE_DIR = fileURLToPath(new URL('../../../../shared/hub-sante', import.meta.url));
-
-export interface Example {
-  file: string;
-  type: string;
-  format: 'json' | 'xml';
-  /** The object under the type's root key. */
-  content: Record<string, unknown>;
-}
-
-/** Every official example content, JSON and XML, with its type (the folder name). */
-export function officialExamples(): Example[] {
-  const dir = `${HUB_SANTE_DIR}/examples`;
-  const examples: Example[] = [];
-  for (const folder of readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory())) {
-    const type = typeByName(folder.name);
-    if (!type) throw new Error(`example folder ${folder.name} is not a known type`);
-    for (const file of readdirSync(`${dir}/${folder.name}`)) {
-      const path = `${dir}/${folder.name}/${file}`;
-      const format = file.endsWith('.xml') ? 'xml' : 'json';
-      const text = readFileSync(path, 'utf8');
-      const body = format === 'xml' ? xmlContentToObject(text, officialValidator()) : JSON.parse(text);
-      examples.push({ file: `${folder.name}/${file}`, type: type.type, format, content: body[type.rootKey] });
-    }
-  }
-  return examples;
-}
+/** The official Hub Santé data, shipped with the service (`hub-sante/`). */
+export { type Example, HUB_SANTE_DIR, officialExamples };
 
 export function allFixtureFiles(): string[] {
   const out: string[] = [];

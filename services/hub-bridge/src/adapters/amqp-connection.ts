@@ -1,5 +1,8 @@
 import type { Logger } from '@hip/shared';
 import amqp from 'amqplib';
+import { type AmqpChannel, type AmqpConnection, type AmqpMessage, connectHub } from './amqp-client.ts';
+
+export { urlForVhost } from './amqp-client.ts';
 
 export const HUB_EXCHANGE = 'hubsante';
 export const QUEUE_KINDS = ['message', 'ack', 'info'] as const;
@@ -13,7 +16,10 @@ export interface TlsOptions {
 }
 
 export interface HubConnectionOptions {
-  /** amqp:// or amqps:// URL of the Hub, without the vhost (it comes from `vhost`). */
+  /**
+   * amqp:// or amqps:// URL of the Hub, without the vhost (it comes from `vhost`); or
+   * memory://<name>, an in-process hub of this process (the demo without RabbitMQ).
+   */
   url: string;
   vhost: string;
   clientId: string;
@@ -61,23 +67,17 @@ export class PublishRefusedError extends Error {
   override name = 'PublishRefusedError';
 }
 
-/** The vhost in an AMQP URL path: `/` must be escaped, it is a valid vhost name. */
-export function urlForVhost(base: string, vhost: string): string {
-  const url = new URL(base);
-  url.pathname = `/${encodeURIComponent(vhost)}`;
-  return url.toString();
-}
-
 /**
- * One connection to one Hub vHost: confirm channel, manual acks, reconnect with backoff.
+ * One connection to one Hub vHost: confirm channel, manual acks, reconnect with backoff. The
+ * same code whichever the transport (`connectHub`: RabbitMQ, or the in-process hub).
  *
  * A publication is settled only by the broker's confirm. Publications in flight when the
  * connection drops are queued again and re-published after reconnecting, so a broker-side
  * close loses nothing (at-least-once: receivers deduplicate by distributionID).
  */
 export class HubConnection {
-  private connection: amqp.ChannelModel | undefined;
-  private channel: amqp.ConfirmChannel | undefined;
+  private connection: AmqpConnection | undefined;
+  private channel: AmqpChannel | undefined;
   private waiting: PendingPublish[] = [];
   private inFlight = new Set<PendingPublish>();
   private stopped = false;
@@ -125,7 +125,7 @@ export class HubConnection {
     this.channel = undefined;
   }
 
-  private send(channel: amqp.ConfirmChannel, pending: PendingPublish): void {
+  private send(channel: AmqpChannel, pending: PendingPublish): void {
     this.inFlight.add(pending);
     const { message } = pending;
     try {
@@ -157,7 +157,7 @@ export class HubConnection {
   }
 
   /** A publication whose channel died: straight onto the new channel, or first in line for it. */
-  private requeue(deadChannel: amqp.ConfirmChannel, pending: PendingPublish): void {
+  private requeue(deadChannel: AmqpChannel, pending: PendingPublish): void {
     if (this.channel && this.channel !== deadChannel) this.send(this.channel, pending);
     else this.waiting.unshift(pending);
   }
@@ -165,23 +165,23 @@ export class HubConnection {
   private async connect(): Promise<void> {
     if (this.stopped) return;
     const { options } = this;
-    let connection: amqp.ChannelModel | undefined;
+    let connection: AmqpConnection | undefined;
     try {
       const socketOptions: Record<string, unknown> = {
         ...options.tls,
         clientProperties: { connection_name: options.clientId },
       };
       if (options.auth === 'external') socketOptions.credentials = amqp.credentials.external();
-      const opened = await amqp.connect(urlForVhost(options.url, options.vhost), socketOptions);
+      const opened = await connectHub(options.url, options.vhost, socketOptions);
       connection = opened;
-      opened.on('error', (error: Error) => {
-        this.lastError = error.message;
+      opened.on('error', (error) => {
+        if (error) this.lastError = error.message;
       });
       const channel = await opened.createConfirmChannel();
       await channel.prefetch(options.prefetch);
       opened.on('close', () => this.onDrop(opened));
-      channel.on('error', (error: Error) => {
-        this.lastError = error.message;
+      channel.on('error', (error) => {
+        if (error) this.lastError = error.message;
       });
       channel.on('close', () => {
         if (this.connection === opened) void opened.close().catch(() => {});
@@ -216,7 +216,7 @@ export class HubConnection {
     }
   }
 
-  private onDrop(connection: amqp.ChannelModel): void {
+  private onDrop(connection: AmqpConnection): void {
     if (this.connection !== connection) return;
     this.connection = undefined;
     this.channel = undefined;
@@ -240,7 +240,7 @@ export class HubConnection {
     this.timer = setTimeout(() => void this.connect(), delay);
   }
 
-  private async onMessage(channel: amqp.ConfirmChannel, queue: QueueKind, msg: amqp.ConsumeMessage | null) {
+  private async onMessage(channel: AmqpChannel, queue: QueueKind, msg: AmqpMessage | null) {
     if (!msg) return; // consumer cancelled by the broker (queue deleted): the reconnect re-declares
     const delivery: Delivery = {
       queue,

@@ -3,6 +3,7 @@ import type { Logger } from '@hip/shared';
 import type { HubBridgeConfig } from '../config.ts';
 import { HubConnection, QUEUE_KINDS, type TlsOptions } from './amqp-connection.ts';
 import { checkClientCertificate } from './certificate.ts';
+import { isMemoryHubUrl } from './memory-hub.ts';
 
 /** Raised at start when the client certificate would be refused by the Hub. */
 export class CertificateError extends Error {
@@ -50,7 +51,8 @@ export function createHubConnections(
 ): Map<string, HubConnection> {
   const connections = new Map<string, HubConnection>();
   if (!config.HUB_AMQP_URL) return connections;
-  const tls = readTls(config, logger, now);
+  // An in-process hub has no TLS nor login: nothing to present to it.
+  const tls = isMemoryHubUrl(config.HUB_AMQP_URL) ? undefined : readTls(config, logger, now);
   for (const vhost of config.HUB_VHOSTS) {
     connections.set(
       vhost,

@@ -3,8 +3,11 @@ import { fileURLToPath } from 'node:url';
 import type { SchemaSet } from '../domain/validation.ts';
 import { HubValidator } from '../domain/validation.ts';
 
-/** The official Hub Santé schemas shipped with the service (copied from SAMU-Hub-Modeles). */
-export const SCHEMA_DIR = fileURLToPath(new URL('../../schemas', import.meta.url));
+/** The official Hub Santé data shipped with the service (copied from SAMU-Hub-Modeles, see its README). */
+export const HUB_SANTE_DIR = fileURLToPath(new URL('../../hub-sante', import.meta.url));
+
+/** The official JSON Schemas: the one copy the service validates with. */
+export const SCHEMA_DIR = `${HUB_SANTE_DIR}/schemas`;
 
 export function loadSchemas(dir = SCHEMA_DIR): SchemaSet {
   const set: SchemaSet = {};

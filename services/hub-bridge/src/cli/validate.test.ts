@@ -47,7 +47,7 @@ describe('hub-bridge validate', () => {
     const dir = mkdtempSync(join(tmpdir(), 'hub-validate-'));
     writeFileSync(join(dir, 'bad.json'), JSON.stringify({ resourcesStatus: { caseId: 'x' } }));
     const good = relative(root, allFixtureFiles().find((f) => f.endsWith('RC-REF/RC-REF.json')) as string);
-    expect(good.startsWith('../shared/hub-sante/')).toBe(true);
+    expect(good.startsWith('services/hub-bridge/hub-sante/')).toBe(true);
     const run = (...files: string[]) =>
       spawnSync('pnpm', ['--silent', '--filter', 'hub-bridge', 'validate', ...files], {
         cwd: root,
