@@ -1,5 +1,5 @@
 // Bus messages of the `sas.*` subjects, and the RS-SAS-RDV content sas-redirect consumes from
-// `hub.inbound.RS-SAS-RDV` (shape of hub-sante/schemas/RS-SAS-RDV.schema.json, version 26.07.29).
+// `hub.inbound.RS-SAS-RDV` (shape of services/hub-bridge/hub-sante/schemas/RS-SAS-RDV.schema.json, version 26.07.29).
 import { z } from 'zod';
 import { HubInboundSchema } from './hub.ts';
 
