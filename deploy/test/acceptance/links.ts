@@ -8,7 +8,8 @@ async function linksOf(page: Page): Promise<string[]> {
 /**
  * Follows every link of the index page, and every link of each page a service shows (its admin
  * pages), as a user clicking them would. Returns one line per link that does not open: an error
- * status, a page that failed to load, or a link a browser cannot open from a web page (`file:`).
+ * status, a page that failed to load, an HTML page without a doctype, or a link a browser cannot
+ * open from a web page (`file:`).
  */
 export async function checkLinks(page: Page, indexUrl: string, serviceOrigins: string[]): Promise<string[]> {
   const broken: string[] = [];
@@ -28,6 +29,11 @@ export async function checkLinks(page: Page, indexUrl: string, serviceOrigins: s
     }
     if (res.status() >= 400) {
       broken.push(`${url} (on ${from}): ${res.status()} ${(await res.text()).slice(0, 200)}`);
+      return false;
+    }
+    // A page without a doctype is rendered in quirks mode: every HTML page declares HTML5.
+    if (res.headers()['content-type']?.includes('text/html') && !/^<!doctype html>/i.test(await res.text())) {
+      broken.push(`${url} (on ${from}): an HTML page without <!doctype html>`);
       return false;
     }
     return true;

@@ -78,7 +78,7 @@ export async function startSimulators(options: {
       OFFER_API_KEY: SIM_OFFER_KEY,
     },
     links: [
-      { label: 'LRM simulator (start here: search buttons)', url: `http://localhost:${lrm.port}/` },
+      { label: 'SAS: LRM simulator (start here: search buttons)', url: `http://localhost:${lrm.port}/` },
       {
         label: 'Pro Santé Connect simulator (discovery)',
         url: `${psc.issuer}/.well-known/wallet-openid-configuration`,

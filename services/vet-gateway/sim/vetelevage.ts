@@ -120,7 +120,11 @@ export function createVetelevageSimulator(options: { batchSize?: number; tokenTt
 
   app.get('/connexion-directe', async (c) => {
     const check = await verifyDirectWebLink(c.req.url, (e) => editors.get(e)?.secret, new Date());
-    return check.ok ? c.html(`<h1>Vétélevage</h1><p>Compte ${check.account}</p>`) : c.text(check.reason, 403);
+    return check.ok
+      ? c.html(
+          `<!doctype html><meta charset="utf-8"><title>Vétélevage</title><h1>Vétélevage</h1><p>Compte ${check.account}</p>`,
+        )
+      : c.text(check.reason, 403);
   });
 
   // Every API call: a valid token, and in SaaS mode `compte` must be linked to the editor.

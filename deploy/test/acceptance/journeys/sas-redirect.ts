@@ -30,7 +30,7 @@ export const journey: Journey = {
     const page = await newPage();
 
     // 1. The LRM's case screen: the search button goes through Pro Santé Connect to the SAS.
-    await openFromIndex(page, platform.indexUrl, /LRM simulator/);
+    await openFromIndex(page, platform.indexUrl, /^SAS: LRM simulator/);
     const button = page.locator('#search-A');
     await button
       .waitFor({ timeout: 10_000 })

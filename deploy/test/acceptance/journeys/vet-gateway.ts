@@ -75,8 +75,14 @@ export const journey: Journey = {
     // in the account's list, checked below.
     const count = imported.text.match(new RegExp(`^Imported for ${ACCOUNT}: (\\d+) new visits?[.,]`))?.[1];
     const plausible = count !== undefined && Number(count) <= waitingAfter.length;
-    if (imported.tone !== 'ok' || !(plausible || imported.text.startsWith(`Nothing new to import for ${ACCOUNT}`)))
-      fail(`"Imported for ${ACCOUNT}: <at most ${waitingAfter.length}> new visits..." or "Nothing new..."`, imported);
+    if (
+      imported.tone !== 'ok' ||
+      !(plausible || imported.text.startsWith(`Nothing new to import for ${ACCOUNT}`))
+    )
+      fail(
+        `"Imported for ${ACCOUNT}: <at most ${waitingAfter.length}> new visits..." or "Nothing new..."`,
+        imported,
+      );
 
     await page.getByRole('link', { name: ACCOUNT, exact: true }).click();
     for (const id of newVisits)
