@@ -41,7 +41,10 @@ describe('console: in-flight work, totals across retries, actions ending with a 
 
   beforeAll(async () => {
     sim = await startSimulator();
-    svc = await startService(sim);
+    // Creations are held at the simulator's gate while the test reads the page: on a loaded
+    // machine that takes longer than the harness's short ARCAD timeout, which would turn the
+    // held requests into failures the test is not about.
+    svc = await startService(sim, { env: { ARCAD_TIMEOUT_MS: '120000' } });
     expert = await loginThroughArcad(svc, 'expert');
   });
   afterAll(async () => {

@@ -31,7 +31,7 @@ describeWithTools(['chromium'], 'click-through in Chromium: LRM button -> PSC lo
   });
 
   it('logs in once at PSC, shows the parsed context on the SAS, searches again and books without a login prompt', async () => {
-    const lrmUrl = sims.links.find((l) => l.label.startsWith('LRM'))!.url;
+    const lrmUrl = sims.links.find((l) => l.label.startsWith('SAS: LRM'))!.url;
     const page = await browser.newPage();
     await page.goto(lrmUrl);
     await page.click('#search-A');
