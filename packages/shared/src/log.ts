@@ -27,8 +27,10 @@ export function currentCorrelationId(): string | undefined {
  * A pino JSON logger whose lines carry the current correlation id.
  * Patient data must never be passed to it: log ids, not names.
  */
-export function createLogger(options: { service?: string; level?: string } = {}): Logger {
-  return pino({
+export function createLogger(
+  options: { service?: string; level?: string; destination?: pino.DestinationStream } = {},
+): Logger {
+  const settings: pino.LoggerOptions = {
     level: options.level ?? 'info',
     base: options.service ? { service: options.service } : {},
     timestamp: pino.stdTimeFunctions.isoTime,
@@ -36,7 +38,8 @@ export function createLogger(options: { service?: string; level?: string } = {})
       const correlationId = currentCorrelationId();
       return correlationId ? { correlationId } : {};
     },
-  });
+  };
+  return options.destination ? pino(settings, options.destination) : pino(settings);
 }
 
 /** A logger that prints nothing, for tests. */

@@ -1,4 +1,4 @@
-import type { Bus, BusMessage } from '@hip/shared';
+import type { Bus, BusMessage, Logger } from '@hip/shared';
 import { startServiceForTest } from '@hip/shared/testing';
 import { makeVisits } from '../sim/catalogue.ts';
 import { type RunningVetelevageSimulator, startVetelevageSimulator } from '../sim/server.ts';
@@ -21,6 +21,7 @@ export async function startGateway(
         : never
       : never;
     bus?: Bus;
+    logger?: Logger;
   } = {},
 ) {
   const sim = options.sim ?? (await startVetelevageSimulator({ batchSize: options.batchSize ?? 500 }));
@@ -36,6 +37,7 @@ export async function startGateway(
     env,
     ...(options.database ? { database: options.database } : {}),
     ...(options.bus ? { bus: options.bus } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   const json = async (method: string, path: string, body?: unknown) => {
     const res = await svc.request(path, {

@@ -2,6 +2,7 @@ export { type BenchFigure, percentiles, printComparison } from './bench.ts';
 export { CHROMIUM_PATH, launchBrowser } from './browser.ts';
 export * from './bus.ts';
 export * from './database.ts';
+export { type LoggedLine, recordingLogger } from './logs.ts';
 export { NATS_SERVER_PATH, natsServerSandbox } from './nats-servers.ts';
 export { freePort } from './ports.ts';
 export * from './servers.ts';

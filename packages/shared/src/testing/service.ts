@@ -2,7 +2,7 @@ import type { z } from 'zod';
 import type { Bus } from '../bus/types.ts';
 import { baseConfigSchema, loadConfig } from '../config.ts';
 import type { DatabaseHandle } from '../db/types.ts';
-import { silentLogger } from '../log.ts';
+import { type Logger, silentLogger } from '../log.ts';
 import type { ServiceDefinition, ServiceInstance } from '../service.ts';
 import { testBus } from './bus.ts';
 import { freshDatabase } from './database.ts';
@@ -28,6 +28,8 @@ export async function startServiceForTest<S extends z.ZodObject>(
     env?: Record<string, string | undefined>;
     bus?: Bus;
     database?: DatabaseHandle & { drop?(): Promise<void> };
+    /** Silent unless given, e.g. a `recordingLogger()` to check what the service logs. */
+    logger?: Logger;
   } = {},
 ): Promise<ServiceUnderTest> {
   const bus = options.bus ?? (await testBus());
@@ -36,7 +38,12 @@ export async function startServiceForTest<S extends z.ZodObject>(
     LOG_LEVEL: 'silent',
     ...options.env,
   });
-  const instance = await definition.create({ config: config as never, logger: silentLogger, bus, database });
+  const instance = await definition.create({
+    config: config as never,
+    logger: options.logger ?? silentLogger,
+    bus,
+    database,
+  });
   return {
     ...instance,
     bus,

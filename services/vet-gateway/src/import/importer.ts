@@ -296,7 +296,9 @@ export function createImporter(options: ImporterOptions) {
         await resolveErrors(db, key, 'import');
         await setStatus(source, 'ok');
       } else if (result.status !== 'busy') await setStatus(source, 'failed');
-      logger.info({ ...result }, 'import finished');
+      // The schedule runs every few seconds: a run that found nothing stays out of the info log.
+      const uneventful = result.status === 'ok' && result.visitsSeen === 0;
+      logger[uneventful ? 'debug' : 'info']({ ...result }, 'import finished');
       return result;
     } catch (error) {
       const failure = classify(error);
