@@ -31,6 +31,12 @@ describe('hub-bridge without a Hub (HUB_AMQP_URL unset, as with SIMULATORS=false
     expect(page).toContain('hub-bridge is idle');
   });
 
+  it('says that nothing was sent or received yet rather than show empty tables', async () => {
+    const page = await (await svc.request('/')).text();
+    expect(page).toContain('Nothing sent yet');
+    expect(page).toContain('Nothing received yet');
+  });
+
   it('answers 503 to a send while idle instead of accepting a message it cannot deliver', async () => {
     const res = await svc.request('/messages', {
       method: 'POST',

@@ -74,6 +74,8 @@ export async function startSimulators(options: {
       PSC_CLIENT_ID: SIM_PSC_CLIENT.clientId,
       PSC_CLIENT_SECRET: SIM_PSC_CLIENT.clientSecret,
       PSC_ALLOW_HTTP: 'true',
+      // A per-run key, as a deployment sets one: tokens of the demo need not outlive it.
+      CONTEXT_TOKEN_SECRET: btoa(String.fromCharCode(...crypto.getRandomValues(new Uint8Array(32)))),
       OFFER_API_URL: sasUrl,
       OFFER_API_KEY: SIM_OFFER_KEY,
     },

@@ -73,6 +73,15 @@ function MessageTable(props: { rows: MessageRow[]; direction: 'sent' | 'received
         </tr>
       </thead>
       <tbody>
+        {props.rows.length === 0 && (
+          <tr>
+            <td colspan={9} class="muted">
+              {props.direction === 'sent'
+                ? 'Nothing sent yet: the LRM sends through POST /messages (in the demo, from the LRM simulator).'
+                : 'Nothing received yet.'}
+            </td>
+          </tr>
+        )}
         {props.rows.map((r) => (
           <tr data-distribution-id={r.distributionId}>
             <td>
