@@ -8,10 +8,12 @@ import { startProcess, waitForHttp } from './processes.ts';
 // What `pnpm start` runs (node --import tsx src/start.ts: one process, so signals reach it
 // directly), with the embedded defaults: no NATS, no Postgres, no RabbitMQ.
 describe('the whole platform in one process (pnpm start)', () => {
-  const base = 28080 + Math.floor(Math.random() * 500) * 10;
+  const base = 28080 + Math.floor(Math.random() * 20) * 100;
   const dataDir = mkdtempSync(join(tmpdir(), 'platform-'));
   const env: Record<string, string> = {
     INDEX_PORT: String(base),
+    // Its own simulator ports too, so that it runs beside a platform a developer has started.
+    SIMULATOR_PORTS: String(base + 10),
     DATA_DIR: dataDir,
     NATS_URL: '',
     DATABASE_URL: '',

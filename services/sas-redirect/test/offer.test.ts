@@ -24,7 +24,8 @@ describe('care offer (P3) through the SAS offer API adapter', () => {
         OFFER_API_URL: sasUrl,
         OFFER_API_KEY: 'offer-key',
         OFFER_CACHE_SECONDS: '1',
-        OFFER_TIMEOUT_MS: '300',
+        // Above any pause of a loaded machine, below the simulator's 2 s 'timeout' mode.
+        OFFER_TIMEOUT_MS: '1500',
       },
     });
   });
