@@ -1,7 +1,6 @@
-import { waitFor } from '@hip/shared/testing';
 import { sampleSignaturePng } from 'doc-converter/sim/png-encoder';
 import type { Page } from 'playwright-core';
-import type { Journey } from '../journey.ts';
+import { type Journey, reloadUntil as reloadPageUntil } from '../journey.ts';
 
 /** The demo's doctor without a signature (sim/samples.ts): both of their documents are parked. */
 const UNSIGNED_DOCTOR = '63';
@@ -23,17 +22,13 @@ const statuses = (page: Page, scope = 'body') =>
       ),
     ) as Promise<Record<string, string>>;
 
-/** Reloads a page until `ready` says what it shows is there, as a user waiting for the demo would. */
-async function reloadUntil<T>(page: Page, ready: () => Promise<T | undefined>, what: string): Promise<T> {
-  return waitFor(
-    async () => {
-      const value = await ready();
-      if (value === undefined) await page.reload();
-      return value;
-    },
-    { timeoutMs: 60_000, intervalMs: 500, what },
-  ).catch(async () => fail(what, await statuses(page)));
-}
+/** Reloads until `ready` finds it; a failure shows what the page shows. */
+const reloadUntil = <T>(page: Page, ready: () => Promise<T | undefined>, what: string) =>
+  reloadPageUntil(page, ready, {
+    what,
+    timeoutMs: 60_000,
+    fail: async (w) => fail(w, await statuses(page)),
+  });
 
 export const journey: Journey = {
   name: "doc-converter: a demo document's PDF opens from the admin page, and uploading the missing signature converts the parked documents",

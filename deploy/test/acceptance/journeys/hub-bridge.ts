@@ -1,6 +1,5 @@
-import { waitFor } from '@hip/shared/testing';
 import type { Page } from 'playwright-core';
-import type { Journey } from '../journey.ts';
+import { type Journey, reloadUntil as reloadPageUntil } from '../journey.ts';
 
 const PEER = 'fr.health.samu920';
 
@@ -8,17 +7,13 @@ const fail = (what: string, seen: unknown): never => {
   throw new Error(`hub-bridge journey: expected ${what}; the page shows: ${JSON.stringify(seen)}`);
 };
 
-/** Reloads a page until `ready` finds what it waits for, as a user waiting for the demo would. */
-async function reloadUntil<T>(page: Page, ready: () => Promise<T | undefined>, what: string): Promise<T> {
-  return waitFor(
-    async () => {
-      const value = await ready();
-      if (value === undefined) await page.reload();
-      return value;
-    },
-    { timeoutMs: 30_000, intervalMs: 500, what },
-  ).catch(async () => fail(what, (await page.textContent('main').catch(() => null))?.slice(0, 2000)));
-}
+/** Reloads until `ready` finds it; a failure shows what the page shows. */
+const reloadUntil = <T>(page: Page, ready: () => Promise<T | undefined>, what: string) =>
+  reloadPageUntil(page, ready, {
+    what,
+    timeoutMs: 30_000,
+    fail: async (w) => fail(w, (await page.textContent('main').catch(() => null))?.slice(0, 2000)),
+  });
 
 /** The text of a cell of a message's row, or undefined while the row is not there. */
 const cellOf = async (page: Page, row: string, cell: string) =>
